@@ -1,0 +1,253 @@
+"""Django settings for Veche, read from the environment.
+
+Every deployment knob is an environment variable (DATABASE_URL, REDIS_URL, VECHE_*);
+the README lists them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+from veche.config.env import env_bool, env_int, env_list, secret_key, var_dir
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = var_dir()
+
+SECRET_KEY = secret_key(VAR_DIR)
+DEBUG = env_bool("VECHE_DEBUG", False)
+ALLOWED_HOSTS = env_list("VECHE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("VECHE_CSRF_TRUSTED_ORIGINS", [])
+# The address the site is reached at, for canonical URLs, feeds and mail links.
+VECHE_SITE_URL = os.environ.get("VECHE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.sites",
+    "django.contrib.sitemaps",
+    "django.contrib.humanize",
+    "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "veche.core",
+    "veche.accounts",
+    "veche.discussion",
+    "veche.newsroom",
+]
+SITE_ID = 1
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "veche.accounts.middleware.RequireStaffMFAMiddleware",
+]
+
+ROOT_URLCONF = "veche.config.urls"
+WSGI_APPLICATION = "veche.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "veche.core.context_processors.publication",
+            ],
+        },
+    },
+    {
+        # The comment tree is rendered with Jinja2: a recursive macro over hundreds of
+        # comments is an order of magnitude faster than Django includes.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [PACKAGE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "veche.core.jinja.environment", "autoescape": True},
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'veche.sqlite3'}"),
+        conn_max_age=env_int("VECHE_DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers go on while one writer commits; IMMEDIATE avoids lock upgrades
+    # that would fail with "database is locked" under concurrent posting.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+        ),
+    }
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("VECHE_TEST_SQLITE_NAME")}
+else:
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("VECHE_TEST_DB_NAME")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+VECHE_REDIS_PREFIX = os.environ.get("VECHE_REDIS_PREFIX", "veche")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": VECHE_REDIS_PREFIX,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "veche",
+        }
+    }
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ru", "Russian")]
+TIME_ZONE = os.environ.get("VECHE_TIME_ZONE", "Europe/Moscow")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if env_bool("VECHE_TESTING")
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = VAR_DIR / "media"
+
+# --- Mail: the console in development, SMTP when VECHE_EMAIL_HOST is set.
+if os.environ.get("VECHE_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["VECHE_EMAIL_HOST"]
+    EMAIL_PORT = env_int("VECHE_EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("VECHE_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("VECHE_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("VECHE_EMAIL_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("VECHE_FROM_EMAIL", "Veche <noreply@localhost>")
+
+# --- Accounts (django-allauth)
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_ADAPTER = "veche.accounts.adapter.AccountAdapter"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("VECHE_HTTPS") else "http"
+LOGIN_REDIRECT_URL = "/"
+LOGIN_URL = "/accounts/login/"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Veche"
+# Roles whose accounts must have a second factor before they can use their powers.
+VECHE_MFA_REQUIRED_GROUPS = ["moderator", "editor", "admin"]
+VECHE_MFA_REQUIRED = env_bool("VECHE_MFA_REQUIRED", True)
+
+# --- Security headers. Pages carry no inline script or style, so one cached page can
+# be served to every reader under a strict policy (django-csp 4 format).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+if env_bool("VECHE_HTTPS"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("VECHE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# --- Publication
+VECHE_PUBLICATION_NAME = os.environ.get("VECHE_PUBLICATION_NAME", "Veche")
+VECHE_PUBLICATION_TAGLINE = os.environ.get(
+    "VECHE_PUBLICATION_TAGLINE", "News and the readers' discussion"
+)
+
+# --- Discussion
+VECHE_COMMENT_MAX_LENGTH = env_int("VECHE_COMMENT_MAX_LENGTH", 10_000)
+VECHE_EDIT_WINDOW_SECONDS = env_int("VECHE_EDIT_WINDOW_SECONDS", 15 * 60)
+VECHE_VISUAL_DEPTH = env_int("VECHE_VISUAL_DEPTH", 6)
+VECHE_PAGE_SIZE = env_int("VECHE_PAGE_SIZE", 200)
+# How many replies of an oversized root subtree a page shows before "show N more".
+VECHE_SUBTREE_PREVIEW = env_int("VECHE_SUBTREE_PREVIEW", 50)
+VECHE_DELETED_RETENTION_DAYS = env_int("VECHE_DELETED_RETENTION_DAYS", 30)
+VECHE_SMILEYS = {
+    ":laughing:": "\U0001f606",
+    ":smile:": "\U0001f604",
+    ":wink:": "\U0001f609",
+    ":sad:": "\U0001f61e",
+    ":angry:": "\U0001f620",
+    ":thumbsup:": "\U0001f44d",
+    ":thumbsdown:": "\U0001f44e",
+    ":facepalm:": "\U0001f926",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("VECHE_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,62 @@
+"""Site-wide presentation applied to stored comment HTML at render time.
+
+Stored HTML is rendered once from Markdown and never changes with site settings.
+Transforms that can change later (smiley codes now, legal labels later) run when the
+comment is shown, over text nodes only, so a settings change never leaves stale HTML.
+Each transform is a plain regular-expression pass: microseconds per comment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from django.conf import settings
+
+TAG_SPLIT = re.compile(r"(<[^>]+>)")
+Transform = Callable[[str], str]
+_extra_transforms: list[Transform] = []
+
+
+def register_text_transform(transform: Transform) -> None:
+    """Add a transform of visible text (e.g. legal labels); applied after smileys."""
+    _extra_transforms.append(transform)
+
+
+@lru_cache(maxsize=8)
+def _smiley_pattern(items: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict]:
+    table = dict(items)
+    pattern = re.compile("|".join(re.escape(code) for code in sorted(table, key=len, reverse=True)))
+    return pattern, table
+
+
+def replace_smileys(text: str) -> str:
+    smileys = getattr(settings, "VECHE_SMILEYS", {})
+    if not smileys or ":" not in text:
+        return text
+    pattern, table = _smiley_pattern(tuple(sorted(smileys.items())))
+    return pattern.sub(lambda m: table[m.group(0)], text)
+
+
+def present_html(html: str) -> str:
+    """Apply the presentation transforms to the text nodes of sanitised HTML."""
+    transforms: list[Transform] = [replace_smileys, *_extra_transforms]
+    parts = TAG_SPLIT.split(html)
+    in_code = 0
+    for i, part in enumerate(parts):
+        if not part:
+            continue
+        if part.startswith("<"):
+            lowered = part[:6].lower()
+            if lowered.startswith(("<code", "<pre")):
+                in_code += 1
+            elif lowered.startswith(("</code", "</pre")):
+                in_code = max(0, in_code - 1)
+            continue
+        if in_code:
+            continue
+        for transform in transforms:
+            part = transform(part)
+        parts[i] = part
+    return "".join(parts)
