@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "veche.accounts",
     "veche.discussion",
     "veche.newsroom",
+    "veche.importers",
 ]
 SITE_ID = 1
 

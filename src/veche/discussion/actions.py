@@ -1,0 +1,501 @@
+"""Every change to threads, comments and votes goes through these functions.
+
+`check_*`/public functions validate and authorise, then call `do_*`, which trust their
+inputs and perform the whole change in one transaction. Views, the API, importers and
+management commands call these; nothing else saves a Comment, Thread or Vote.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from veche.accounts.policy import participation_refusal
+from veche.core.markup import render_comment_markdown
+from veche.discussion import hooks, signals
+from veche.discussion.errors import ActionError, not_found
+from veche.discussion.models import (
+    Comment,
+    CommentRevision,
+    CommentStatus,
+    ModerationMode,
+    Thread,
+    Vote,
+    encode_seq,
+)
+from veche.discussion.text import normalise_for_match, plain_text
+
+QUOTE_MAX_LENGTH = 2000
+
+
+# --- Threads -------------------------------------------------------------------------
+
+
+def get_or_create_thread(
+    target_key: str, *, title: str = "", url: str = "", is_open: bool = True
+) -> Thread:
+    thread, created = Thread.objects.get_or_create(
+        target_key=target_key, defaults={"title": title, "url": url, "is_open": is_open}
+    )
+    return thread
+
+
+def update_thread(
+    thread: Thread,
+    *,
+    title: str | None = None,
+    url: str | None = None,
+    is_open: bool | None = None,
+    closes_at: datetime | None = None,
+    moderation_mode: str | None = None,
+) -> Thread:
+    """Set the thread's own state (the owner of its target calls this)."""
+    changes: dict[str, Any] = {}
+    for name, value in (
+        ("title", title),
+        ("url", url),
+        ("is_open", is_open),
+        ("closes_at", closes_at),
+        ("moderation_mode", moderation_mode),
+    ):
+        if value is not None and getattr(thread, name) != value:
+            changes[name] = value
+    if changes:
+        Thread.objects.filter(pk=thread.pk).update(**changes, version=F("version") + 1)
+        thread.refresh_from_db()
+    return thread
+
+
+def thread_accepts_comments(thread: Thread, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return thread.is_open and (thread.closes_at is None or thread.closes_at > now)
+
+
+# --- Posting -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuoteRef:
+    """What a new comment quotes: a comment of the same thread, or the thread's page."""
+
+    text: str
+    comment_id: int | None = None
+    of_target: bool = False
+
+
+@dataclass
+class PostResult:
+    comment: Comment
+    created: bool
+    verdict: hooks.Verdict
+
+
+def validate_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ActionError("empty", "The comment is empty.", field="body")
+    limit = settings.VECHE_COMMENT_MAX_LENGTH
+    if len(body) > limit:
+        raise ActionError(
+            "too_long",
+            f"The comment is {len(body):,} characters long; the limit is {limit:,}.",
+            field="body",
+        )
+    return body
+
+
+def check_can_participate(user: Any) -> None:
+    refusal = participation_refusal(user)
+    if refusal is not None:
+        code, message = refusal
+        raise ActionError(code, message, status=401 if code == "not_signed_in" else 403)
+
+
+def _check_open(thread: Thread) -> None:
+    if not thread_accepts_comments(thread):
+        raise ActionError(
+            "thread_closed", "This discussion is closed for new comments.", status=403
+        )
+
+
+def _check_parent(thread: Thread, parent_id: int | None) -> Comment | None:
+    if parent_id is None:
+        return None
+    parent = Comment.objects.filter(pk=parent_id).first()
+    if parent is None:
+        raise ActionError(
+            "parent_not_found", "The comment you reply to does not exist.", field="parent"
+        )
+    if parent.thread_id != thread.pk:
+        raise ActionError(
+            "parent_other_thread",
+            "The comment you reply to belongs to another discussion.",
+            field="parent",
+        )
+    if parent.status != CommentStatus.PUBLISHED:
+        raise ActionError(
+            "parent_unavailable",
+            "The comment you reply to was removed or is not published; it takes no replies.",
+            field="parent",
+            status=409,
+        )
+    return parent
+
+
+def _check_quote(thread: Thread, quote: QuoteRef | None) -> tuple[Comment | None, str]:
+    """The quoted comment (or None for the thread's page) and the cleaned quote text."""
+    if quote is None:
+        return None, ""
+    text = " ".join((quote.text or "").split())
+    if not text:
+        raise ActionError("quote_empty", "The quote is empty.", field="quote")
+    if len(text) > QUOTE_MAX_LENGTH:
+        raise ActionError(
+            "quote_too_long",
+            f"A quote may be at most {QUOTE_MAX_LENGTH:,} characters long.",
+            field="quote",
+        )
+    if quote.of_target:
+        return None, text
+    source = Comment.objects.filter(pk=quote.comment_id).first() if quote.comment_id else None
+    if source is None or source.thread_id != thread.pk:
+        raise ActionError(
+            "quote_source_not_found",
+            "The quoted comment is not in this discussion.",
+            field="quote",
+        )
+    if source.status != CommentStatus.PUBLISHED:
+        raise ActionError(
+            "quote_source_unavailable",
+            "The quoted comment was removed; it cannot be quoted.",
+            field="quote",
+            status=409,
+        )
+    if normalise_for_match(text) not in normalise_for_match(plain_text(source.body_html)):
+        raise ActionError(
+            "quote_mismatch",
+            "The quoted text does not appear in the comment you quote.",
+            field="quote",
+        )
+    return source, text
+
+
+def post_comment(
+    *,
+    author: Any,
+    thread: Thread,
+    body: str,
+    parent_id: int | None = None,
+    quote: QuoteRef | None = None,
+    client_token: str = "",
+    ip_address: str | None = None,
+) -> PostResult:
+    """Post a comment or reply as a signed-in reader, with every check.
+
+    A repeated client_token (a double submit) returns the comment the first submit made.
+    """
+    check_can_participate(author)
+    body = validate_body(body)
+    client_token = (client_token or "")[:64]
+    if client_token:
+        existing = Comment.objects.filter(author=author, client_token=client_token).first()
+        if existing is not None:
+            return PostResult(existing, False, hooks.Verdict(hooks.PUBLISH, "already posted"))
+    _check_open(thread)
+    parent = _check_parent(thread, parent_id)
+    quoted, quote_text = _check_quote(thread, quote)
+    body_html = render_comment_markdown(body)
+    draft = hooks.Draft(
+        thread=thread, author=author, body_markdown=body, body_html=body_html,
+        parent=parent, ip_address=ip_address,
+    )
+    verdict = _decide(draft)
+    if verdict.action == hooks.REJECT:
+        raise ActionError("rejected", verdict.reason or "The comment was rejected.", status=422)
+    status = CommentStatus.PUBLISHED if verdict.action == hooks.PUBLISH else CommentStatus.PENDING
+    try:
+        with transaction.atomic(durable=True):
+            comment = do_create_comment(
+                thread=thread,
+                author=author,
+                author_name=author.public_name,
+                body_markdown=body,
+                body_html=body_html,
+                parent=parent,
+                quoted_comment=quoted,
+                quotes_target=bool(quote and quote.of_target),
+                quoted_text=quote_text,
+                status=status,
+                client_token=client_token,
+                ip_address=ip_address,
+            )
+    except IntegrityError:
+        # Two submits with one token raced; the other one won.
+        existing = Comment.objects.filter(author=author, client_token=client_token).first()
+        if client_token and existing is not None:
+            return PostResult(existing, False, verdict)
+        raise
+    return PostResult(comment, True, verdict)
+
+
+def _decide(draft: hooks.Draft) -> hooks.Verdict:
+    default = hooks.Verdict(hooks.PUBLISH)
+    if draft.thread.moderation_mode == ModerationMode.PRE:
+        default = hooks.Verdict(hooks.HOLD, "This discussion is pre-moderated.", "thread_mode")
+    return hooks.decisive(hooks.run_checks(draft), default)
+
+
+def do_create_comment(
+    *,
+    thread: Thread,
+    author: Any,
+    author_name: str,
+    body_markdown: str,
+    body_html: str,
+    parent: Comment | None = None,
+    quoted_comment: Comment | None = None,
+    quotes_target: bool = False,
+    quoted_text: str = "",
+    quoted_author_name: str = "",
+    status: str = CommentStatus.PUBLISHED,
+    created_at: datetime | None = None,
+    client_token: str = "",
+    ip_address: str | None = None,
+    external_id: str = "",
+) -> Comment:
+    """Insert a comment and keep the thread's and ancestors' counters. Trusts its inputs.
+
+    Holds the thread's row lock while it takes the next sequence number, so concurrent
+    posts get distinct, ordered paths.
+    """
+    now = timezone.now()
+    created_at = created_at or now
+    with transaction.atomic():
+        locked = Thread.objects.select_for_update().only("pk", "next_seq").get(pk=thread.pk)
+        seq = locked.next_seq
+        code = encode_seq(seq)
+        if parent is not None:
+            path, depth = parent.path + code, parent.depth + 1
+            root_id = parent.root_id or parent.pk
+        else:
+            path, depth, root_id = code, 0, None
+        if quoted_comment is not None and not quoted_author_name:
+            quoted_author_name = quoted_comment.author_name
+        if quotes_target and not quoted_author_name:
+            quoted_author_name = thread.title
+        comment = Comment.objects.create(
+            thread_id=thread.pk,
+            parent=parent,
+            root_id=root_id,
+            seq=seq,
+            path=path,
+            depth=depth,
+            author=author,
+            author_name=author_name[:150],
+            body_markdown=body_markdown,
+            body_html=body_html,
+            quoted_comment=quoted_comment,
+            quotes_target=quotes_target,
+            quoted_text=quoted_text,
+            quoted_author_name=quoted_author_name[:150],
+            status=status,
+            created_at=created_at,
+            status_changed_at=created_at,
+            client_token=client_token,
+            ip_address=ip_address,
+            external_id=external_id,
+        )
+        published = status == CommentStatus.PUBLISHED
+        thread_updates: dict[str, Any] = {"next_seq": seq + 1, "version": F("version") + 1}
+        if published:
+            thread_updates["comment_count"] = F("comment_count") + 1
+            thread_updates["last_comment_at"] = created_at
+        Thread.objects.filter(pk=thread.pk).update(**thread_updates)
+        if parent is not None:
+            Comment.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)
+            Comment.objects.filter(pk=root_id).update(descendant_count=F("descendant_count") + 1)
+        transaction.on_commit(
+            lambda: signals.comment_posted.send(sender=Comment, comment=comment, created=True)
+        )
+    return comment
+
+
+# --- Editing and deleting ------------------------------------------------------------
+
+
+def _own_comment_for_update(user: Any, comment_id: int) -> Comment:
+    comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+    if comment is None:
+        raise not_found()
+    if user is None or not user.is_authenticated or comment.author_id != user.pk:
+        raise ActionError("not_author", "You can only change your own comments.", status=403)
+    return comment
+
+
+def edit_comment(*, user: Any, comment_id: int, body: str) -> Comment:
+    """Change the text of one's own comment within the edit window; keep the old text."""
+    check_can_participate(user)
+    body = validate_body(body)
+    with transaction.atomic(durable=True):
+        comment = _own_comment_for_update(user, comment_id)
+        if comment.status not in (CommentStatus.PUBLISHED, CommentStatus.PENDING):
+            raise ActionError(
+                "not_editable", "This comment was deleted or removed.", status=409
+            )
+        window = timedelta(seconds=settings.VECHE_EDIT_WINDOW_SECONDS)
+        if timezone.now() - comment.created_at > window:
+            minutes = settings.VECHE_EDIT_WINDOW_SECONDS // 60
+            raise ActionError(
+                "edit_window_passed",
+                f"Comments can be edited for {minutes} minutes after posting.",
+                status=403,
+            )
+        if body == comment.body_markdown:
+            return comment
+        body_html = render_comment_markdown(body)
+        thread = Thread.objects.get(pk=comment.thread_id)
+        verdict = _decide(
+            hooks.Draft(
+                thread=thread, author=user, body_markdown=body, body_html=body_html,
+                parent=comment.parent, editing=comment,
+            )
+        )
+        if verdict.action == hooks.REJECT:
+            raise ActionError("rejected", verdict.reason or "The edit was rejected.", status=422)
+        now = timezone.now()
+        CommentRevision.objects.create(
+            comment=comment,
+            body_markdown=comment.body_markdown,
+            body_html=comment.body_html,
+            created_at=comment.edited_at or comment.created_at,
+            replaced_at=now,
+        )
+        old_status = comment.status
+        comment.body_markdown, comment.body_html, comment.edited_at = body, body_html, now
+        fields = ["body_markdown", "body_html", "edited_at"]
+        if verdict.action == hooks.HOLD and old_status == CommentStatus.PUBLISHED:
+            comment.status, comment.status_changed_at = CommentStatus.PENDING, now
+            fields += ["status", "status_changed_at"]
+        comment.save(update_fields=fields)
+        _bump_thread(comment.thread_id, count_delta=_count_delta(old_status, comment.status))
+        transaction.on_commit(lambda: signals.comment_edited.send(sender=Comment, comment=comment))
+    return comment
+
+
+def delete_comment(*, user: Any, comment_id: int) -> Comment:
+    """Delete one's own comment. Replies stay, under a "comment deleted" placeholder;
+    the text stays for moderators until the retention period purges it."""
+    with transaction.atomic(durable=True):
+        comment = _own_comment_for_update(user, comment_id)
+        if comment.status in (CommentStatus.DELETED, CommentStatus.REMOVED):
+            raise ActionError("already_deleted", "This comment is already deleted.", status=409)
+        do_set_status(comment, CommentStatus.DELETED)
+    return comment
+
+
+def do_set_status(comment: Comment, status: str) -> str:
+    """Change a comment's status and the thread's counters. The caller holds the
+    comment's row lock and writes whatever audit record its domain needs."""
+    old_status = comment.status
+    if old_status == status:
+        return old_status
+    comment.status = status
+    comment.status_changed_at = timezone.now()
+    comment.save(update_fields=["status", "status_changed_at"])
+    _bump_thread(comment.thread_id, count_delta=_count_delta(old_status, status))
+    transaction.on_commit(
+        lambda: signals.comment_status_changed.send(
+            sender=Comment, comment=comment, old_status=old_status
+        )
+    )
+    return old_status
+
+
+def _count_delta(old_status: str, new_status: str) -> int:
+    was = old_status == CommentStatus.PUBLISHED
+    now = new_status == CommentStatus.PUBLISHED
+    return int(now) - int(was)
+
+
+def _bump_thread(thread_id: int, *, count_delta: int = 0) -> None:
+    updates: dict[str, Any] = {"version": F("version") + 1}
+    if count_delta:
+        updates["comment_count"] = F("comment_count") + count_delta
+    Thread.objects.filter(pk=thread_id).update(**updates)
+
+
+def purge_deleted_text(*, older_than_days: int | None = None) -> int:
+    """Erase the text of comments deleted or removed longer ago than the retention."""
+    days = settings.VECHE_DELETED_RETENTION_DAYS if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timedelta(days=days)
+    stale = Comment.objects.filter(
+        status__in=[CommentStatus.DELETED, CommentStatus.REMOVED], status_changed_at__lt=cutoff
+    ).exclude(body_markdown="")
+    with transaction.atomic():
+        CommentRevision.objects.filter(comment__in=stale).delete()
+        return stale.update(body_markdown="", body_html="", quoted_text="")
+
+
+# --- Votes ---------------------------------------------------------------------------
+
+
+def wilson_lower_bound(up: int, down: int, z: float = 1.96) -> float:
+    n = up + down
+    if n == 0:
+        return 0.0
+    phat = up / n
+    return (phat + z * z / (2 * n) - z * math.sqrt((phat * (1 - phat) + z * z / (4 * n)) / n)) / (
+        1 + z * z / n
+    )
+
+
+def vote_comment(*, user: Any, comment_id: int, value: int) -> Comment:
+    """+1 or -1 on someone else's published comment; 0 withdraws the vote."""
+    check_can_participate(user)
+    if value not in (-1, 0, 1):
+        raise ActionError("bad_vote", "A vote is +1, -1, or 0 to withdraw it.", field="value")
+    with transaction.atomic(durable=True):
+        comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+        if comment is None:
+            raise not_found()
+        if comment.author_id == user.pk:
+            raise ActionError("own_comment", "You cannot vote on your own comment.", status=403)
+        if comment.status != CommentStatus.PUBLISHED:
+            raise ActionError(
+                "not_votable", "This comment is not published; it takes no votes.", status=409
+            )
+        existing = Vote.objects.filter(comment=comment, user=user).first()
+        old = existing.value if existing else 0
+        if old == value:
+            message = (
+                "You have not voted on this comment."
+                if value == 0
+                else f"You have already voted {value:+d} on this comment."
+            )
+            raise ActionError("already_voted", message, status=409)
+        if value == 0:
+            existing.delete()
+        elif existing is None:
+            Vote.objects.create(comment=comment, user=user, value=value)
+        else:
+            existing.value = value
+            existing.save(update_fields=["value", "updated_at"])
+        comment.upvotes += (value == 1) - (old == 1)
+        comment.downvotes += (value == -1) - (old == -1)
+        comment.score = comment.upvotes - comment.downvotes
+        comment.wilson = wilson_lower_bound(comment.upvotes, comment.downvotes)
+        comment.save(update_fields=["upvotes", "downvotes", "score", "wilson"])
+        _bump_thread(comment.thread_id)
+        transaction.on_commit(
+            lambda: signals.comment_voted.send(
+                sender=Comment, comment=comment, user=user, value=value
+            )
+        )
+    return comment

@@ -1,0 +1,72 @@
+"""Extension points of posting, so other apps (moderation) plug in without this app
+importing them.
+
+A *check* looks at a draft (a new comment, or an edit) and returns a Verdict or None.
+The most severe verdict wins: reject > hold > publish. A check may also raise
+ActionError to refuse the request outright (a suspended account, a rate limit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+PUBLISH, HOLD, REJECT = "publish", "hold", "reject"
+SEVERITY = {PUBLISH: 0, HOLD: 1, REJECT: 2}
+
+
+@dataclass
+class Draft:
+    thread: Any
+    author: Any
+    body_markdown: str
+    body_html: str
+    parent: Any = None
+    ip_address: str | None = None
+    editing: Any = None  # the Comment being edited, or None for a new comment
+
+
+@dataclass
+class Verdict:
+    action: str
+    reason: str = ""
+    check: str = ""
+    score: float | None = None
+    details: dict = field(default_factory=dict)
+
+
+Check = Callable[[Draft], Verdict | None]
+_checks: list[Check] = []
+
+
+def register_check(check: Check) -> Check:
+    if check not in _checks:
+        _checks.append(check)
+    return check
+
+
+@contextmanager
+def checks_registered(*checks: Check) -> Iterator[None]:
+    """Register checks for the duration of a block (tests)."""
+    added = [c for c in checks if c not in _checks]
+    _checks.extend(added)
+    try:
+        yield
+    finally:
+        for c in added:
+            _checks.remove(c)
+
+
+def run_checks(draft: Draft) -> list[Verdict]:
+    verdicts = []
+    for check in list(_checks):
+        verdict = check(draft)
+        if verdict is not None:
+            verdicts.append(verdict)
+    return verdicts
+
+
+def decisive(verdicts: list[Verdict], default: Verdict) -> Verdict:
+    return max([default, *verdicts], key=lambda v: SEVERITY[v.action])
