@@ -39,3 +39,23 @@ def create_imported_user(name: str, *, source: str, email: str = "") -> User:
     user.set_unusable_password()
     user.save()
     return user
+
+
+# Names that would pass for the site speaking; compared case-insensitively.
+RESERVED_NAMES = frozenset({"admin", "moderator", "veche", "root", "support", "staff"})
+
+
+def name_refusal(name: str, *, exclude_user_id: int | None = None) -> str | None:
+    """Why a new user name (or display name) may not be taken, or None if it may."""
+    candidate = username_from_name(name)
+    if name.strip().casefold() in RESERVED_NAMES or candidate.casefold() in RESERVED_NAMES:
+        return "That name is reserved. Please choose another."
+    imported = User.objects.filter(is_imported=True, username__iexact=candidate)
+    if exclude_user_id is not None:
+        imported = imported.exclude(pk=exclude_user_id)
+    if imported.exists():
+        return (
+            "That name belongs to an imported account and stays reserved for its "
+            "owner. Please choose another name."
+        )
+    return None

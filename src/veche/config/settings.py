@@ -252,3 +252,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("VECHE_LOG_LEVEL", "INFO")},
 }
+CSRF_FAILURE_VIEW = "veche.core.csrf.csrf_failure"
+
+if env_bool("VECHE_TESTING"):
+    # Password hashing dominates test set-up time; tests check behaviour, not hashing.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,297 @@
+"""Reading threads: the page of a thread a reader sees, as a tree of nodes.
+
+A page holds whole top-level subtrees, packed in order until the next one would pass
+the page size; a subtree bigger than a page goes alone on its page with its first
+replies and a "show N more replies" link. The page's boundaries come from one query
+over the thread's top-level comments (id, status, subtree size) and its comments from
+one indexed query, so a page costs the same however big the thread grows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+
+from veche.discussion.models import SEQ_WIDTH, Comment, CommentStatus, Thread, Vote
+
+SORTS = {
+    "oldest": ("seq",),
+    "newest": ("-seq",),
+    "best": ("-wilson", "seq"),
+}
+DEFAULT_SORT = "oldest"
+COMMENT_FIELDS = (
+    "id", "thread_id", "parent_id", "root_id", "seq", "path", "depth", "author_id",
+    "author_name", "body_html", "quoted_comment_id", "quotes_target", "quoted_text",
+    "quoted_author_name", "status", "created_at", "edited_at", "upvotes", "downvotes",
+    "score", "reply_count", "descendant_count",
+    "author__username", "author__display_name", "quoted_comment__status",
+)
+
+
+@dataclass
+class Viewer:
+    """Who is reading, as far as visibility goes."""
+
+    user_id: int | None = None
+    is_moderator: bool = False
+
+    @classmethod
+    def of(cls, user: Any) -> Viewer:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return cls()
+        return cls(user_id=user.pk, is_moderator=bool(getattr(user, "is_moderator", False)))
+
+    def sees_text(self, comment: Comment) -> bool:
+        if comment.status == CommentStatus.PUBLISHED or self.is_moderator:
+            return True
+        return comment.status == CommentStatus.PENDING and comment.author_id == self.user_id
+
+
+@dataclass
+class Node:
+    comment: Comment
+    shown: bool  # the reader sees its text; otherwise a placeholder
+    number: int = 0
+    children: list[Node] = field(default_factory=list)
+    more_replies: int = 0  # replies of a big subtree left for the "show more" view
+    more_after: str = ""  # path to continue after
+    continues: bool = False  # has replies beyond the visual depth
+    my_vote: int = 0
+
+    @property
+    def quote_visible(self) -> bool:
+        c = self.comment
+        if c.quotes_target:
+            return bool(c.quoted_text)
+        return c.quoted_comment_id is not None and (
+            c.quoted_comment.status == CommentStatus.PUBLISHED
+        )
+
+
+@dataclass
+class ThreadPage:
+    thread: Thread
+    sort: str
+    number: int
+    page_count: int
+    roots: list[Node]
+    head: Node | None = None  # the comment a "continue this thread" view hangs from
+    next_after: str = ""  # for a continue view: where its next chunk starts
+
+
+def _root_visible(status: str, descendants: int, author_id: int | None, viewer: Viewer) -> bool:
+    if status == CommentStatus.PUBLISHED or descendants > 0 or viewer.is_moderator:
+        return True
+    return status == CommentStatus.PENDING and author_id == viewer.user_id
+
+
+def page_layout(thread: Thread, sort: str, viewer: Viewer) -> list[list[tuple[int, int]]]:
+    """Pages as lists of (root id, subtree size) of the roots the viewer sees."""
+    page_size = settings.VECHE_PAGE_SIZE
+    rows = (
+        Comment.objects.filter(thread=thread, depth=0)
+        .order_by(*SORTS[sort])
+        .values_list("id", "status", "descendant_count", "author_id")
+    )
+    pages: list[list[tuple[int, int]]] = [[]]
+    filled = 0
+    for root_id, status, descendants, author_id in rows:
+        if not _root_visible(status, descendants, author_id, viewer):
+            continue
+        size = 1 + descendants
+        if pages[-1] and filled + size > page_size:
+            pages.append([])
+            filled = 0
+        pages[-1].append((root_id, size))
+        filled += size
+    return pages
+
+
+def get_thread_page(
+    thread: Thread, *, viewer: Viewer, sort: str = DEFAULT_SORT, page: int = 1
+) -> ThreadPage:
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    layout = page_layout(thread, sort, viewer)
+    page = min(max(page, 1), len(layout))
+    roots = layout[page - 1]
+    first_number = 1 + sum(len(p) for p in layout[: page - 1])
+    visual_depth = settings.VECHE_VISUAL_DEPTH
+    page_size = settings.VECHE_PAGE_SIZE
+    nodes: list[Node] = []
+    if roots:
+        small = [rid for rid, size in roots if size <= page_size]
+        big = [rid for rid, size in roots if size > page_size]
+        rows: list[Comment] = []
+        if small:
+            rows += list(
+                _comments()
+                .filter(Q(id__in=small) | Q(root_id__in=small), thread=thread,
+                        depth__lt=visual_depth)
+                .order_by("path")
+            )
+        for rid in big:  # at most one per page: it fills a page alone
+            rows += list(_comments().filter(pk=rid))
+            rows += list(
+                _comments().filter(root_id=rid, depth__lt=visual_depth)
+                .order_by("path")[: page_size - 1]
+            )
+        by_id = _build_forest(rows, viewer)
+        order = {rid: i for i, (rid, _) in enumerate(roots)}
+        nodes = sorted(
+            (n for n in by_id.values() if n.comment.depth == 0), key=lambda n: order[n.comment.pk]
+        )
+        for rid in big:
+            node = by_id.get(rid)
+            if node is not None:
+                last = max((c.path for c in rows if c.root_id == rid), default=node.comment.path)
+                node.more_after = last
+                node.more_replies = Comment.objects.filter(root_id=rid, path__gt=last).count()
+        _finish(nodes, by_id, viewer, first_number=first_number)
+    return ThreadPage(thread=thread, sort=sort, number=page, page_count=len(layout), roots=nodes)
+
+
+def get_continued_thread(
+    head: Comment, *, viewer: Viewer, after: str = ""
+) -> ThreadPage:
+    """The replies under `head` beyond the article page: a chunk of its subtree in thread
+    order, up to the visual depth below it, starting after the path `after`."""
+    visual_depth = settings.VECHE_VISUAL_DEPTH
+    page_size = settings.VECHE_PAGE_SIZE
+    query = _comments().filter(
+        thread_id=head.thread_id,
+        path__startswith=head.path,
+        depth__gt=head.depth,
+        depth__lte=head.depth + visual_depth,
+    )
+    if after:
+        query = query.filter(path__gt=after)
+    rows = list(query.order_by("path")[: page_size + 1])
+    next_after = ""
+    if len(rows) > page_size:
+        rows = rows[:page_size]
+        next_after = rows[-1].path
+    head_row = _comments().get(pk=head.pk)
+    by_id = _build_forest([head_row, *rows], viewer)
+    head_node = by_id[head.pk]
+    # Replies whose parent came in an earlier chunk hang directly under the head.
+    for node in list(by_id.values()):
+        parent_id = node.comment.parent_id
+        if node is not head_node and parent_id not in by_id:
+            head_node.children.append(node)
+    _finish(head_node.children, by_id, viewer, first_number=1, base_depth=head.depth + 1)
+    if after:
+        _renumber_continuation(head_node.children, viewer)
+    thread = Thread.objects.get(pk=head.thread_id)
+    return ThreadPage(
+        thread=thread, sort=DEFAULT_SORT, number=1, page_count=1,
+        roots=head_node.children, head=head_node, next_after=next_after,
+    )
+
+
+def _comments():
+    return Comment.objects.select_related("author", "quoted_comment").only(*COMMENT_FIELDS)
+
+
+def _build_forest(rows: list[Comment], viewer: Viewer) -> dict[int, Node]:
+    by_id: dict[int, Node] = {}
+    for c in rows:
+        node = Node(comment=c, shown=viewer.sees_text(c))
+        by_id[c.pk] = node
+        parent = by_id.get(c.parent_id) if c.parent_id else None
+        if parent is not None:
+            parent.children.append(node)
+    return by_id
+
+
+def _prune(nodes: list[Node]) -> list[Node]:
+    """Drop hidden comments that have nothing shown under them (bottom-up)."""
+    kept = []
+    for node in nodes:
+        node.children = _prune(node.children)
+        if node.shown or node.children or node.comment.depth == 0 and node.more_replies:
+            kept.append(node)
+        elif node.comment.depth == 0 and node.comment.descendant_count:
+            kept.append(node)  # counted in the page layout; keeps root numbers stable
+    return kept
+
+
+def _finish(
+    roots: list[Node], by_id: dict[int, Node], viewer: Viewer, *, first_number: int,
+    base_depth: int = 0,
+) -> None:
+    visual_depth = settings.VECHE_VISUAL_DEPTH
+    roots[:] = _prune(roots)
+    for i, node in enumerate(roots):
+        node.number = first_number + i
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        for i, child in enumerate(node.children, start=1):
+            child.number = i
+        c = node.comment
+        node.continues = c.reply_count > 0 and c.depth - base_depth >= visual_depth - 1
+        stack.extend(node.children)
+    if viewer.user_id:
+        votes = dict(
+            Vote.objects.filter(user_id=viewer.user_id, comment_id__in=list(by_id))
+            .values_list("comment_id", "value")
+        )
+        for comment_id, value in votes.items():
+            by_id[comment_id].my_vote = value
+
+
+def _renumber_continuation(children: list[Node], viewer: Viewer) -> None:
+    """In a later chunk, a first-level reply's number counts the siblings before it."""
+    for node in children:
+        c = node.comment
+        earlier = Comment.objects.filter(parent_id=c.parent_id, seq__lt=c.seq)
+        if not viewer.is_moderator:
+            earlier = earlier.filter(Q(status=CommentStatus.PUBLISHED) | Q(reply_count__gt=0))
+        node.number = earlier.count() + 1
+        break
+    for i, node in enumerate(children[1:], start=1):
+        node.number = children[0].number + i
+
+
+def locate_comment(comment: Comment, *, viewer: Viewer) -> tuple[str, int, str]:
+    """Where a permalink leads: ("page", page number, "") on the thread's page, or
+    ("continue", head comment id, after-path) for replies shown on a continue view."""
+    visual_depth = settings.VECHE_VISUAL_DEPTH
+    page_size = settings.VECHE_PAGE_SIZE
+    if comment.depth >= visual_depth:
+        head_depth = (comment.depth // visual_depth) * visual_depth - 1
+        head_path = comment.path[: (head_depth + 1) * SEQ_WIDTH]
+        head = Comment.objects.only("id").get(thread_id=comment.thread_id, path=head_path)
+        return "continue", head.pk, ""
+    thread = Thread.objects.get(pk=comment.thread_id)
+    root_id = comment.root_id or comment.pk
+    layout = page_layout(thread, DEFAULT_SORT, viewer)
+    for number, roots in enumerate(layout, start=1):
+        for rid, size in roots:
+            if rid != root_id:
+                continue
+            if size > page_size and comment.pk != rid:
+                position = Comment.objects.filter(
+                    root_id=rid, depth__lt=visual_depth, path__lt=comment.path
+                ).count()
+                if position >= page_size - 1:
+                    chunk_start = Comment.objects.filter(root_id=rid, path__lt=comment.path)
+                    after = (
+                        chunk_start.order_by("-path").values_list("path", flat=True).first()
+                        or ""
+                    )
+                    return "continue", rid, after
+            return "page", number, ""
+    return "page", 1, ""
+
+
+def recent_comments_of(user: Any, limit: int = 20) -> list[Comment]:
+    return list(
+        Comment.objects.filter(author=user, status=CommentStatus.PUBLISHED)
+        .select_related("thread")
+        .order_by("-created_at")[:limit]
+    )

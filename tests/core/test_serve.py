@@ -1,0 +1,95 @@
+"""``veche serve``: gunicorn with gthread workers, WhiteNoise for static files."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from veche.core.management.commands import serve
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_default_workers_come_from_the_environment(monkeypatch):
+    monkeypatch.delenv("VECHE_WORKERS", raising=False)
+    assert serve.default_workers() == 2
+    monkeypatch.setenv("VECHE_WORKERS", "5")
+    assert serve.default_workers() == 5
+
+
+def test_ipv6_hosts_are_bracketed():
+    assert serve.display_host("::1") == "[::1]"
+    assert serve.display_host("127.0.0.1") == "127.0.0.1"
+
+
+def test_gunicorn_configuration():
+    app = serve.make_application(
+        {"bind": "127.0.0.1:0", "workers": 3, "worker_class": "gthread", "threads": 4,
+         "preload_app": False}
+    )
+    assert app.cfg.workers == 3
+    assert app.cfg.threads == 4
+    assert app.cfg.preload_app is False
+    assert app.cfg.worker_class_str == "gthread"
+
+
+def test_serve_answers_health_and_static_files(tmp_path: Path):
+    """Migrate a fresh SQLite database, start ``veche serve``, fetch /health and CSS."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "VECHE_TESTING"}
+    }
+    env.update(
+        VECHE_VAR_DIR=str(tmp_path / "var"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        VECHE_DEBUG="0",
+        PYTHONUNBUFFERED="1",
+    )
+    cli = [sys.executable, "-m", "veche.cli"]
+    subprocess.run([*cli, "migrate", "--noinput", "-v0"], env=env, cwd=tmp_path, check=True,
+                   timeout=120)
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [*cli, "serve", "--port", str(port), "--workers", "1", "--threads", "2"],
+            env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/health", timeout=5) as response:
+                    health = json.load(response)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(log.read_text()) from None
+                time.sleep(0.3)
+        assert health["status"] == "ok"
+        manifest = json.loads((tmp_path / "var" / "static" / "staticfiles.json").read_text())
+        hashed = manifest["paths"]["admin/css/base.css"]
+        with urllib.request.urlopen(f"{base}/static/{hashed}", timeout=5) as response:
+            assert response.status == 200
+            assert "immutable" in response.headers["Cache-Control"]
+        assert f"Veche is serving at http://127.0.0.1:{port}/" in log.read_text()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
