@@ -33,7 +33,7 @@ def veche(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess
         DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite3'}",
         **env,
     )
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 - our own argv
         [sys.executable, "-m", "veche.cli", *args],
         env=environ,
         cwd=tmp_path,

@@ -64,3 +64,37 @@ def test_title_carries_page_and_publication(client):
 def test_csp_header_is_sent(client):
     response = client.get(reverse("account_login"))
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+@pytest.fixture
+def totp_user(make_user, settings):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    settings.VECHE_MFA_REQUIRED = False
+    user = make_user("secured")
+    TOTP.activate(user, generate_totp_secret())
+    RecoveryCodes.activate(user)
+    return user
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["mfa_index", "mfa_view_recovery_codes", "mfa_generate_recovery_codes",
+     "mfa_deactivate_totp"],
+)
+def test_mfa_management_pages(client, totp_user, name):
+    client.force_login(totp_user)
+    client.post(reverse("account_reauthenticate"), {"password": "pw-Secret-123"})
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert_in_layout_and_csp_clean(response.content.decode())
+
+
+def test_sign_in_with_totp_asks_for_the_code_in_our_layout(client, totp_user):
+    response = client.post(
+        reverse("account_login"), {"login": "secured", "password": "pw-Secret-123"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+    assert_in_layout_and_csp_clean(response.content.decode())

@@ -58,12 +58,13 @@ def test_serve_answers_health_and_static_files(tmp_path: Path):
         PYTHONUNBUFFERED="1",
     )
     cli = [sys.executable, "-m", "veche.cli"]
-    subprocess.run([*cli, "migrate", "--noinput", "-v0"], env=env, cwd=tmp_path, check=True,
-                   timeout=120)
+    subprocess.run(  # noqa: S603 - our own argv
+        [*cli, "migrate", "--noinput", "-v0"], env=env, cwd=tmp_path, check=True, timeout=120
+    )
     port = free_port()
     log = tmp_path / "serve.log"
     with log.open("w") as out:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 - our own argv
             [*cli, "serve", "--port", str(port), "--workers", "1", "--threads", "2"],
             env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
         )
@@ -72,7 +73,7 @@ def test_serve_answers_health_and_static_files(tmp_path: Path):
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(base + "/health", timeout=5) as response:
+                with urllib.request.urlopen(base + "/health", timeout=5) as response:  # noqa: S310
                     health = json.load(response)
                 break
             except OSError:
@@ -82,7 +83,7 @@ def test_serve_answers_health_and_static_files(tmp_path: Path):
         assert health["status"] == "ok"
         manifest = json.loads((tmp_path / "var" / "static" / "staticfiles.json").read_text())
         hashed = manifest["paths"]["admin/css/base.css"]
-        with urllib.request.urlopen(f"{base}/static/{hashed}", timeout=5) as response:
+        with urllib.request.urlopen(f"{base}/static/{hashed}", timeout=5) as response:  # noqa: S310
             assert response.status == 200
             assert "immutable" in response.headers["Cache-Control"]
         assert f"Veche is serving at http://127.0.0.1:{port}/" in log.read_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -106,12 +107,12 @@ def test_not_exclusive_article_has_no_especially_for(client):
     assert "especially for" not in client.get(article.get_absolute_url()).content.decode()
 
 
-def test_article_head_has_canonical_og_and_jsonld(client, site_url):
+def test_article_head_has_canonical_og_and_jsonld(client, site_url, fake_discussion):
     make_publication("The Daily Veche")
     article = make_article("A headline", lead="The lead.")
     add_comment(article.thread, None, "A reader's view")
 
-    response = client.get(article.get_absolute_url() + "?page=1&sort=newest")
+    response = client.get(article.get_absolute_url() + "?page=2&sort=newest")
 
     html = response.content.decode()
     head = read_head(html)
@@ -137,7 +138,19 @@ def test_article_head_has_canonical_og_and_jsonld(client, site_url):
     }
     assert data["mainEntityOfPage"]["@id"] == canonical
     assert data["commentCount"] == 1
-    assert data["comment"][0]["text"] == "A reader's view"
+    assert data["comment"][0]["text"] == "A reader's </script> view"
+    assert "FAKE TREE" in html
+    assert fake_discussion == [{
+        "thread": article.thread, "page": 2, "sort": "newest",
+        "base_url": article.get_absolute_url(),
+    }]
+
+
+def test_unknown_sort_and_bad_page_reach_the_discussion_as_defaults(client, fake_discussion):
+    article = make_article()
+    response = client.get(article.get_absolute_url() + "?sort=bogus&page=abc")
+    assert response.status_code == 200
+    assert fake_discussion[0]["sort"] == "oldest" and fake_discussion[0]["page"] == 1
 
 
 def test_title_with_script_is_escaped_in_html_and_jsonld(client):
@@ -235,9 +248,10 @@ def test_unknown_sort_and_page_do_not_break_the_article(client):
 
 def test_pages_carry_no_inline_script_or_style(client):
     article = make_article(section=make_section())
+    add_comment(article.thread, None, "A comment")
     for path in ["/", article.get_absolute_url(), article.author.get_absolute_url(),
                  article.section.get_absolute_url(), "/nowhere/"]:
         html = client.get(path).content.decode()
         assert "style=" not in html, path
-        for tag in __import__("re").findall(r"<script[^>]*>", html):
+        for tag in re.findall(r"<script[^>]*>", html):
             assert "src=" in tag or "application/ld+json" in tag, (path, tag)

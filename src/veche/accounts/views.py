@@ -17,7 +17,7 @@ from veche.accounts.models import User
 RECENT_COMMENTS = 20
 
 
-def _permalink(comment_id: int) -> str:
+def comment_url(comment_id: int) -> str:
     try:
         return reverse("discussion:permalink", args=[comment_id])
     except NoReverseMatch:  # until the discussion app names its permalink route
@@ -42,7 +42,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         {
             "profile_user": user,
             "comment_count": published.count(),
-            "recent_comments": [(c, _permalink(c.pk)) for c in recent],
+            "recent_comments": [(c, comment_url(c.pk)) for c in recent],
         },
     )
 

@@ -28,14 +28,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-MONTHS = {
-    name: number
-    for number, name in enumerate(
-        "january february march april may june july august september october november "
-        "december".split(),
-        start=1,
-    )
-}
+MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)
+MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
 
 NUMBERED = re.compile(r"^(?P<indent> *)(?P<number>\d+)\. (?P<name>\S.*?)\s*$")
 HEADER = re.compile(
@@ -51,8 +48,10 @@ EXCLUSIVE = re.compile(r"^\s*-\s*especially for\b", re.IGNORECASE)
 QUOTE = re.compile(r"^Quote:\s*(?P<name>\S.*?)\s*$", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»']?\s+")
 SPACE = re.compile(r"\s+")
-PUNCT_FOLD = str.maketrans({"“": '"', "”": '"', "«": '"', "»": '"', "’": "'", "‘": "'",
-                            "…": "..."})
+# As veche.discussion.text folds them (plus the ellipsis), without importing Django.
+PUNCT_FOLD = str.maketrans(
+    {"“": '"', "”": '"', "«": '"', "»": '"', "\u2019": "'", "\u2018": "'", "…": "..."}
+)
 ELLIPSIS = re.compile(r"^(?:\.{2,}|…)\s*")
 
 # A leading line counts as an unmarked quote of the article when it is this similar to

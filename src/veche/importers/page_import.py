@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from veche.accounts.actions import create_imported_user, find_user_by_name
 from veche.accounts.models import User
 from veche.core.markup import render_comment_markdown
+from veche.core.site import forget_publication
 from veche.discussion.actions import do_create_comment
 from veche.discussion.models import Comment, CommentStatus, Thread
 from veche.importers.page_dump import (
@@ -91,12 +92,17 @@ def import_page_text(
 
 
 def ensure_publication(name: str, time_zone: str | None = None) -> Publication:
-    """The publication of that name, made if missing. (Belongs in newsroom.actions.)"""
+    """The publication of that name, made if missing. (Belongs in newsroom.actions.)
+
+    The site shows its first Publication row; a dump from another masthead adds a row
+    that only records the name and the zone its times were read in."""
     pub = Publication.objects.filter(name__iexact=name).first()
     if pub is None:
         zone = time_zone or settings.TIME_ZONE or "Europe/Moscow"
         _zone(zone)
         pub = Publication.objects.create(name=name, time_zone=zone)
+        # The first row becomes the site's masthead, which is cached.
+        transaction.on_commit(forget_publication)
     return pub
 
 

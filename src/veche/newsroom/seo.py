@@ -63,7 +63,7 @@ def article_jsonld(
     }
     author_url = article.author.get_absolute_url()
     data["author"]["url"] = site_url.rstrip("/") + author_url
-    if article.section_id is not None and article.section is not None:
+    if article.section is not None:  # callers select_related it: no query here
         data["articleSection"] = article.section.name
     if comments:
         data["comment"] = comments
