@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-
 from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
-
 
 
 @pytest.fixture(autouse=True)
