@@ -89,12 +89,12 @@ REF_QUOTES: dict[str, tuple[str, str, str]] = {
     "Grandfather@2017-12-05 17:33": (
         ARTICLE,
         "Caliphs are gradually approaching Russia",
-        "We’ll bomb ... and cho ...",
+        "We\u2019ll bomb ... and cho ...",
     ),
     "Anyone@2017-12-06 00:35": (
         ARTICLE,
         "... the caliphate not only changes its strategy",
-        "I said for a long time - it wasn’t figs that prevented IS ...",
+        "I said for a long time - it wasn\u2019t figs that prevented IS ...",
     ),
     "Chertt@2017-12-05 21:24": (
         "NEXUS@2017-12-05 16:04",

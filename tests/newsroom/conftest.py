@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -44,7 +45,8 @@ def fake_discussion(monkeypatch) -> list[dict]:
     calls: list[dict] = []
 
     def render(request, thread, *, page=1, sort="oldest", base_url=None):
-        calls.append({"thread": thread, "page": page, "sort": sort, "base_url": base_url})
+        calls.append({"thread": thread, "page": page, "sort": sort, "base_url": base_url,
+                      "tz": timezone.get_current_timezone_name()})
         comments = [{
             "@type": "Comment",
             "author": {"@type": "Person", "name": "NEXUS"},

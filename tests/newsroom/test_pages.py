@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from tests.discussion.factories import add_comment
@@ -108,7 +110,7 @@ def test_not_exclusive_article_has_no_especially_for(client):
 
 
 def test_article_head_has_canonical_og_and_jsonld(client, site_url, fake_discussion):
-    make_publication("The Daily Veche")
+    make_publication("The Daily Veche", time_zone="Asia/Tokyo")
     article = make_article("A headline", lead="The lead.")
     add_comment(article.thread, None, "A reader's view")
 
@@ -123,16 +125,18 @@ def test_article_head_has_canonical_og_and_jsonld(client, site_url, fake_discuss
     assert head.meta["og:description"] == ["The lead."]
     assert head.meta["og:url"] == [canonical]
     assert head.meta["og:site_name"] == ["The Daily Veche"]
-    assert head.meta["article:published_time"][0].startswith(
-        timezone.localtime(article.published_at).strftime("%Y-%m-%dT%H:%M")
-    )
+    tokyo = ZoneInfo("Asia/Tokyo")
+    assert head.meta["article:published_time"] == [
+        article.published_at.astimezone(tokyo).replace(microsecond=0).isoformat()
+    ]
     assert head.meta["article:author"] == [f"{site_url}{article.author.get_absolute_url()}"]
 
     data = jsonld(html)
     assert data["@type"] == "NewsArticle"
     assert data["headline"] == "A headline"
     assert data["author"]["name"] == article.author.name
-    assert datetime.fromisoformat(data["datePublished"]) == article.published_at
+    published = article.published_at.replace(microsecond=0)
+    assert datetime.fromisoformat(data["datePublished"]) == published
     assert data["publisher"] == {
         "@type": "Organization", "name": "The Daily Veche", "url": site_url,
     }
@@ -142,7 +146,7 @@ def test_article_head_has_canonical_og_and_jsonld(client, site_url, fake_discuss
     assert "FAKE TREE" in html
     assert fake_discussion == [{
         "thread": article.thread, "page": 2, "sort": "newest",
-        "base_url": article.get_absolute_url(),
+        "base_url": article.get_absolute_url(), "tz": "Asia/Tokyo",
     }]
 
 
@@ -255,3 +259,9 @@ def test_pages_carry_no_inline_script_or_style(client):
         assert "style=" not in html, path
         for tag in re.findall(r"<script[^>]*>", html):
             assert "src=" in tag or "application/ld+json" in tag, (path, tag)
+
+
+def test_500_page_renders_without_a_request_context():
+    # Django's server_error renders it with no context processors and no database.
+    html = render_to_string("500.html")
+    assert "Something went wrong" in html and "/static/veche/site.css" in html

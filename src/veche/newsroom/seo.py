@@ -31,8 +31,10 @@ def canonical_url(site_url: str, article: Article) -> str:
 
 
 def iso(moment: datetime | None, zone: tzinfo | None = None) -> str | None:
+    """ISO 8601 to the second, with the offset of `zone` (readers' local time)."""
     if moment is None:
         return None
+    moment = moment.replace(microsecond=0)
     return (moment.astimezone(zone) if zone else moment).isoformat()
 
 

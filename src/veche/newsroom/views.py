@@ -53,13 +53,16 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     url = item.get_absolute_url()
     canonical = seo.canonical_url(settings.VECHE_SITE_URL, item)
     thread = item.thread
+    zone = selectors.publication_zone()
     discussion = None
     # A draft's preview shows no discussion: readers cannot reach it to take part.
     if item.is_live and thread is not None:
-        discussion = render_discussion(
-            request, thread, page=page_number(request), sort=sort_order(request), base_url=url
-        )
-    zone = selectors.publication_zone()
+        # Comment times in the same zone as the article's date, not the server's.
+        with timezone.override(zone):
+            discussion = render_discussion(
+                request, thread, page=page_number(request), sort=sort_order(request),
+                base_url=url,
+            )
     publication_name = current_publication()["name"]
     jsonld = seo.article_jsonld(
         item,
