@@ -1,0 +1,44 @@
+"""The article page with its discussion: bounded queries whatever the thread's size."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.discussion.factories import grow_thread
+from tests.newsroom.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_for(client, url: str) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_article_page_queries_do_not_grow_with_comments(client, make_user, signed_in):
+    authors = [make_user(f"writer{i}") for i in range(6)]
+    small, big = make_article("Small talk"), make_article("Big talk")
+    grow_thread(small.thread, authors, 10, seed=7)
+    grow_thread(big.thread, authors, 200, seed=7)
+    if signed_in:
+        client.force_login(make_user("viewer"))
+    client.get(small.get_absolute_url())  # warm caches (masthead, sessions)
+    small_count, small_html = queries_for(client, small.get_absolute_url())
+    big_count, big_html = queries_for(client, big.get_absolute_url())
+    assert big_count == small_count
+    assert len(re.findall(r'class="c c--d', small_html)) == 10
+    assert len(re.findall(r'class="c c--d', big_html)) >= 150
+
+
+def test_article_page_shows_the_register_notice_to_anonymous_readers(client):
+    article = make_article("Notice")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "to leave comments on the publication, you must" in html
+    assert "I have an account?" in html and "Sign in" in html
