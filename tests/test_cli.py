@@ -19,14 +19,16 @@ from veche.cli import normalise
 from veche.core.management.commands import demo
 from veche.newsroom.models import Article, Publication
 
+# Not passed to the subprocess: its settings come from this test alone.
+SCRUBBED = {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
 
 def veche(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     """Run ``python -m veche.cli ARGS`` on a throw-away SQLite database."""
     environ = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
-        and not key.startswith("VECHE_")
+        if key not in SCRUBBED and not key.startswith("VECHE_")
     }
     environ.update(
         VECHE_VAR_DIR=str(tmp_path / "var"),
@@ -101,9 +103,9 @@ def demo_var(settings, tmp_path):
     return tmp_path
 
 
-def run_demo() -> str:
+def run_demo(*, skip_import: bool = False) -> str:
     out = StringIO()
-    call_command("demo", stdout=out, stderr=StringIO())
+    call_command("demo", stdout=out, stderr=StringIO(), skip_import=skip_import)
     return out.getvalue()
 
 
@@ -142,7 +144,7 @@ def test_demo_is_idempotent(demo_var):
 
 @pytest.mark.django_db
 def test_demo_moderator_is_a_verified_moderator(demo_var):
-    run_demo()
+    run_demo(skip_import=True)
     password = (demo_var / demo.CREDENTIALS_FILE).read_text().strip()
     user = User.objects.get(username="moderator")
     assert user.groups.filter(name="moderator").exists()
@@ -154,14 +156,14 @@ def test_demo_moderator_is_a_verified_moderator(demo_var):
 
 @pytest.mark.django_db
 def test_demo_repairs_a_changed_password_and_publication(demo_var):
-    run_demo()
+    run_demo(skip_import=True)
     password = (demo_var / demo.CREDENTIALS_FILE).read_text().strip()
     user = User.objects.get(username="moderator")
     user.set_password("something-else-entirely")
     user.save()
     Publication.objects.update(name="Renamed")
 
-    run_demo()
+    run_demo(skip_import=True)
 
     assert User.objects.get(username="moderator").check_password(password)
     assert Publication.objects.get().name == "Military Review"

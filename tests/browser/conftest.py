@@ -15,10 +15,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an asyncio loop in the test's thread; Django would refuse
-# ORM calls from the test ("SynchronousOnlyOperation") without this.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = Path(os.environ.get("VECHE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -46,8 +42,16 @@ def pytest_collection_modifyitems(config, items) -> None:
                 item.add_marker(pytest.mark.django_db(transaction=True))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def _playwright():
+    """Playwright for this package's tests only.
+
+    Its sync API keeps an asyncio loop "running" in the main thread while it is started,
+    and Django refuses ORM calls there ("SynchronousOnlyOperation") unless
+    DJANGO_ALLOW_ASYNC_UNSAFE is set. So the variable is set while Playwright runs and
+    both end with this package: the other tests keep Django's guard (and subprocesses
+    such as ``check --deploy`` do not inherit the variable).
+    """
     if not os.access(CHROMIUM, os.X_OK):
         reason = f"{CHROMIUM} is missing: apt-get install -y chromium"
         if in_ci():
@@ -55,13 +59,21 @@ def _playwright():
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        yield playwright
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            yield playwright
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(_playwright):
-    """One headless Chromium per session, with a fresh temporary profile."""
+    """One headless Chromium for tests/browser/, with a fresh temporary profile."""
     profile = tempfile.mkdtemp(prefix="veche-chromium-")
     context = _playwright.chromium.launch_persistent_context(
         profile,

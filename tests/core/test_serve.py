@@ -14,6 +14,10 @@ from pathlib import Path
 
 from veche.core.management.commands import serve
 
+# Not passed to the server: its settings come from this test alone.
+SCRUBBED = {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "VECHE_TESTING"}
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -49,7 +53,7 @@ def test_serve_answers_health_and_static_files(tmp_path: Path):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "VECHE_TESTING"}
+        if key not in SCRUBBED
     }
     env.update(
         VECHE_VAR_DIR=str(tmp_path / "var"),

@@ -54,7 +54,9 @@ def test_anonymous_and_unverified_readers_cannot_post(make_user, thread):
     assert Comment.objects.count() == 0
 
 
-@pytest.mark.parametrize("body,code", [("", "empty"), ("   \n ", "empty"), ("x" * 10_001, "too_long")])
+@pytest.mark.parametrize(
+    "body,code", [("", "empty"), ("   \n ", "empty"), ("x" * 10_001, "too_long")]
+)
 def test_empty_and_oversized_comments_are_refused(make_user, thread, body, code):
     with pytest.raises(ActionError) as err:
         post(make_user(), thread, body)
@@ -110,8 +112,13 @@ def test_double_submit_with_one_token_makes_one_comment(make_user, thread):
 def test_quote_of_a_comment_is_stored_as_a_reference(make_user, thread):
     nexus = make_user(display_name="NEXUS")
     source = post(nexus, thread, "Syria is not the end of the war. So let's see.")
-    reply = post(make_user(), thread, "I agree", parent_id=source.pk,
-                 quote=QuoteRef(text="So let’s   see.", comment_id=source.pk))
+    reply = post(
+        make_user(),
+        thread,
+        "I agree",
+        parent_id=source.pk,
+        quote=QuoteRef(text="So let’s   see.", comment_id=source.pk),
+    )
     assert reply.quoted_comment_id == source.pk
     assert reply.quoted_text == "So let’s see."
     assert reply.quoted_author_name == "NEXUS"
@@ -120,8 +127,12 @@ def test_quote_of_a_comment_is_stored_as_a_reference(make_user, thread):
 def test_quote_must_appear_in_its_source(make_user, thread):
     source = post(make_user(), thread, "What was said")
     with pytest.raises(ActionError) as err:
-        post(make_user(), thread, "reply", quote=QuoteRef(text="words never said",
-                                                         comment_id=source.pk))
+        post(
+            make_user(),
+            thread,
+            "reply",
+            quote=QuoteRef(text="words never said", comment_id=source.pk),
+        )
     assert err.value.code == "quote_mismatch"
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.test import RequestFactory
 from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
 
 from tests.discussion.factories import add_comment, make_thread
 from veche.core.markup import render_comment_markdown
@@ -15,7 +15,8 @@ from veche.discussion.web import render_discussion
 
 def test_markdown_subset_and_safe_links():
     html = render_comment_markdown(
-        "*em* **strong** [link](https://example.org)\n\n- item\n\n> quoted\n\n`code`\n\n# not a heading"
+        "*em* **strong** [link](https://example.org)\n\n- item\n\n> quoted\n\n"
+        "`code`\n\n# not a heading"
     )
     assert "<em>em</em>" in html and "<strong>strong</strong>" in html
     assert 'rel="nofollow ugc noopener"' in html
@@ -23,12 +24,15 @@ def test_markdown_subset_and_safe_links():
     assert "<h1>" not in html
 
 
-@pytest.mark.parametrize("attack", [
-    "<script>alert(1)</script>",
-    '<img src=x onerror="alert(1)">',
-    "[click](javascript:alert(1))",
-    '<a href="https://x" onclick="alert(1)">x</a>',
-])
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "[click](javascript:alert(1))",
+        '<a href="https://x" onclick="alert(1)">x</a>',
+    ],
+)
 def test_raw_html_and_script_urls_never_survive(attack):
     html = render_comment_markdown(attack)
     assert "<script" not in html and "<img" not in html

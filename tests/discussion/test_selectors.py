@@ -73,7 +73,10 @@ def test_pages_hold_whole_subtrees_and_number_on(people, settings):
     first = get_thread_page(t, viewer=Viewer(), page=1)
     second = get_thread_page(t, viewer=Viewer(), page=2)
     assert first.page_count == 2
-    assert shape(first.roots) == [(1, "root0", [(1, "reply0", [])]), (2, "root1", [(1, "reply1", [])])]
+    assert shape(first.roots) == [
+        (1, "root0", [(1, "reply0", [])]),
+        (2, "root1", [(1, "reply1", [])]),
+    ]
     assert shape(second.roots) == [(3, "root2", [(1, "reply2", [])])]
 
 
@@ -118,7 +121,9 @@ def test_sort_orders(people):
         actions.vote_comment(user=voter, comment_id=new.pk, value=1)
     actions.vote_comment(user=people[1], comment_id=old.pk, value=-1)
     texts = {
-        sort: [n.comment.body_markdown for n in get_thread_page(t, viewer=Viewer(), sort=sort).roots]
+        sort: [
+            n.comment.body_markdown for n in get_thread_page(t, viewer=Viewer(), sort=sort).roots
+        ]
         for sort in ("oldest", "newest", "best")
     }
     assert texts == {"oldest": ["old", "new"], "newest": ["new", "old"], "best": ["new", "old"]}

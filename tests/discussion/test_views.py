@@ -108,10 +108,15 @@ def test_reply_page_without_javascript_quotes_the_comment(signed_in, thread, mak
     assert page.status_code == 200
     assert b'name="parent" value="%d"' % source.pk in page.content
     assert b"So let&#x27;s see." in page.content or b"So let&#39;s see." in page.content
-    response = signed_in.post(post_url(thread), {
-        "body": "Agreed", "parent": source.pk, "quote_comment": source.pk,
-        "quote_text": "let's see",
-    })
+    response = signed_in.post(
+        post_url(thread),
+        {
+            "body": "Agreed",
+            "parent": source.pk,
+            "quote_comment": source.pk,
+            "quote_text": "let's see",
+        },
+    )
     assert response.status_code == 302
     reply = Comment.objects.get(parent=source)
     assert reply.quoted_comment_id == source.pk and reply.quoted_text == "let's see"
@@ -134,10 +139,16 @@ def test_vote_endpoint_json_and_errors(signed_in, thread, make_user, reader):
 def test_edit_and_delete_pages(signed_in, thread, reader, make_user):
     mine = add_comment(thread, reader, "Tyop")
     theirs = add_comment(thread, make_user("someone"), "Theirs")
-    assert signed_in.post(reverse("discussion:edit", args=[mine.pk]), {"body": "Typo"}).status_code == 302
+    assert (
+        signed_in.post(reverse("discussion:edit", args=[mine.pk]), {"body": "Typo"}).status_code
+        == 302
+    )
     mine.refresh_from_db()
     assert mine.body_markdown == "Typo"
-    assert signed_in.post(reverse("discussion:edit", args=[theirs.pk]), {"body": "x"}).status_code == 403
+    assert (
+        signed_in.post(reverse("discussion:edit", args=[theirs.pk]), {"body": "x"}).status_code
+        == 403
+    )
     assert signed_in.post(reverse("discussion:delete", args=[theirs.pk])).status_code == 403
     assert signed_in.post(reverse("discussion:delete", args=[mine.pk])).status_code == 302
     mine.refresh_from_db()
@@ -146,10 +157,12 @@ def test_edit_and_delete_pages(signed_in, thread, reader, make_user):
 
 
 def test_user_text_is_escaped_everywhere(signed_in, thread, make_user):
-    evil = make_user("evil", display_name='<img src=x onerror=alert(1)>')
+    evil = make_user("evil", display_name="<img src=x onerror=alert(1)>")
     comment = add_comment(thread, evil, "<script>alert(1)</script> *fine*")
-    signed_in.post(post_url(thread), {"body": "reply", "parent": comment.pk,
-                                      "quote_comment": comment.pk, "quote_text": "fine"})
+    signed_in.post(
+        post_url(thread),
+        {"body": "reply", "parent": comment.pk, "quote_comment": comment.pk, "quote_text": "fine"},
+    )
     page = signed_in.get(reverse("discussion:continue", args=[comment.pk]))
     assert page.status_code == 200
     assert b"<script>alert(1)" not in page.content

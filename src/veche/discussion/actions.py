@@ -41,7 +41,7 @@ QUOTE_MAX_LENGTH = 2000
 def get_or_create_thread(
     target_key: str, *, title: str = "", url: str = "", is_open: bool = True
 ) -> Thread:
-    thread, created = Thread.objects.get_or_create(
+    thread, _ = Thread.objects.get_or_create(
         target_key=target_key, defaults={"title": title, "url": url, "is_open": is_open}
     )
     return thread
@@ -213,8 +213,12 @@ def post_comment(
     quoted, quote_text = _check_quote(thread, quote)
     body_html = render_comment_markdown(body)
     draft = hooks.Draft(
-        thread=thread, author=author, body_markdown=body, body_html=body_html,
-        parent=parent, ip_address=ip_address,
+        thread=thread,
+        author=author,
+        body_markdown=body,
+        body_html=body_html,
+        parent=parent,
+        ip_address=ip_address,
     )
     verdict = _decide(draft)
     if verdict.action == hooks.REJECT:
@@ -346,9 +350,7 @@ def edit_comment(*, user: Any, comment_id: int, body: str) -> Comment:
     with transaction.atomic(durable=True):
         comment = _own_comment_for_update(user, comment_id)
         if comment.status not in (CommentStatus.PUBLISHED, CommentStatus.PENDING):
-            raise ActionError(
-                "not_editable", "This comment was deleted or removed.", status=409
-            )
+            raise ActionError("not_editable", "This comment was deleted or removed.", status=409)
         window = timedelta(seconds=settings.VECHE_EDIT_WINDOW_SECONDS)
         if timezone.now() - comment.created_at > window:
             minutes = settings.VECHE_EDIT_WINDOW_SECONDS // 60
@@ -363,8 +365,12 @@ def edit_comment(*, user: Any, comment_id: int, body: str) -> Comment:
         thread = Thread.objects.get(pk=comment.thread_id)
         verdict = _decide(
             hooks.Draft(
-                thread=thread, author=user, body_markdown=body, body_html=body_html,
-                parent=comment.parent, editing=comment,
+                thread=thread,
+                author=user,
+                body_markdown=body,
+                body_html=body_html,
+                parent=comment.parent,
+                editing=comment,
             )
         )
         if verdict.action == hooks.REJECT:

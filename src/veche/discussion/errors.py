@@ -9,7 +9,12 @@ from __future__ import annotations
 
 class ActionError(Exception):
     def __init__(
-        self, code: str, message: str, *, field: str | None = None, status: int = 400,
+        self,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        status: int = 400,
         retry_after: int | None = None,
     ) -> None:
         super().__init__(message)

@@ -186,6 +186,9 @@ class CommentRevision(models.Model):
     class Meta:
         ordering = ["-replaced_at"]
 
+    def __str__(self) -> str:
+        return f"Revision of #{self.comment_id} replaced {self.replaced_at:%Y-%m-%d %H:%M}"
+
 
 class Vote(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
@@ -201,3 +204,6 @@ class Vote(models.Model):
             models.UniqueConstraint(fields=["comment", "user"], name="vote_one_per_user"),
             models.CheckConstraint(condition=Q(value__in=[-1, 1]), name="vote_plus_or_minus_one"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.value:+d} on #{self.comment_id} by user {self.user_id}"

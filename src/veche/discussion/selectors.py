@@ -24,11 +24,31 @@ SORTS = {
 }
 DEFAULT_SORT = "oldest"
 COMMENT_FIELDS = (
-    "id", "thread_id", "parent_id", "root_id", "seq", "path", "depth", "author_id",
-    "author_name", "body_html", "quoted_comment_id", "quotes_target", "quoted_text",
-    "quoted_author_name", "status", "created_at", "edited_at", "upvotes", "downvotes",
-    "score", "reply_count", "descendant_count",
-    "author__username", "author__display_name", "quoted_comment__status",
+    "id",
+    "thread_id",
+    "parent_id",
+    "root_id",
+    "seq",
+    "path",
+    "depth",
+    "author_id",
+    "author_name",
+    "body_html",
+    "quoted_comment_id",
+    "quotes_target",
+    "quoted_text",
+    "quoted_author_name",
+    "status",
+    "created_at",
+    "edited_at",
+    "upvotes",
+    "downvotes",
+    "score",
+    "reply_count",
+    "descendant_count",
+    "author__username",
+    "author__display_name",
+    "quoted_comment__status",
 )
 
 
@@ -129,14 +149,16 @@ def get_thread_page(
         if small:
             rows += list(
                 _comments()
-                .filter(Q(id__in=small) | Q(root_id__in=small), thread=thread,
-                        depth__lt=visual_depth)
+                .filter(
+                    Q(id__in=small) | Q(root_id__in=small), thread=thread, depth__lt=visual_depth
+                )
                 .order_by("path")
             )
         for rid in big:  # at most one per page: it fills a page alone
             rows += list(_comments().filter(pk=rid))
             rows += list(
-                _comments().filter(root_id=rid, depth__lt=visual_depth)
+                _comments()
+                .filter(root_id=rid, depth__lt=visual_depth)
                 .order_by("path")[: page_size - 1]
             )
         by_id = _build_forest(rows, viewer)
@@ -154,9 +176,7 @@ def get_thread_page(
     return ThreadPage(thread=thread, sort=sort, number=page, page_count=len(layout), roots=nodes)
 
 
-def get_continued_thread(
-    head: Comment, *, viewer: Viewer, after: str = ""
-) -> ThreadPage:
+def get_continued_thread(head: Comment, *, viewer: Viewer, after: str = "") -> ThreadPage:
     """The replies under `head` beyond the article page: a chunk of its subtree in thread
     order, up to the visual depth below it, starting after the path `after`."""
     visual_depth = settings.VECHE_VISUAL_DEPTH
@@ -187,8 +207,13 @@ def get_continued_thread(
         _renumber_continuation(head_node.children, viewer)
     thread = Thread.objects.get(pk=head.thread_id)
     return ThreadPage(
-        thread=thread, sort=DEFAULT_SORT, number=1, page_count=1,
-        roots=head_node.children, head=head_node, next_after=next_after,
+        thread=thread,
+        sort=DEFAULT_SORT,
+        number=1,
+        page_count=1,
+        roots=head_node.children,
+        head=head_node,
+        next_after=next_after,
     )
 
 
@@ -212,7 +237,7 @@ def _prune(nodes: list[Node]) -> list[Node]:
     kept = []
     for node in nodes:
         node.children = _prune(node.children)
-        if node.shown or node.children or node.comment.depth == 0 and node.more_replies:
+        if node.shown or node.children or (node.comment.depth == 0 and node.more_replies):
             kept.append(node)
         elif node.comment.depth == 0 and node.comment.descendant_count:
             kept.append(node)  # counted in the page layout; keeps root numbers stable
@@ -220,7 +245,11 @@ def _prune(nodes: list[Node]) -> list[Node]:
 
 
 def _finish(
-    roots: list[Node], by_id: dict[int, Node], viewer: Viewer, *, first_number: int,
+    roots: list[Node],
+    by_id: dict[int, Node],
+    viewer: Viewer,
+    *,
+    first_number: int,
     base_depth: int = 0,
 ) -> None:
     visual_depth = settings.VECHE_VISUAL_DEPTH
@@ -237,8 +266,9 @@ def _finish(
         stack.extend(node.children)
     if viewer.user_id:
         votes = dict(
-            Vote.objects.filter(user_id=viewer.user_id, comment_id__in=list(by_id))
-            .values_list("comment_id", "value")
+            Vote.objects.filter(user_id=viewer.user_id, comment_id__in=list(by_id)).values_list(
+                "comment_id", "value"
+            )
         )
         for comment_id, value in votes.items():
             by_id[comment_id].my_vote = value
@@ -281,8 +311,7 @@ def locate_comment(comment: Comment, *, viewer: Viewer) -> tuple[str, int, str]:
                 if position >= page_size - 1:
                     chunk_start = Comment.objects.filter(root_id=rid, path__lt=comment.path)
                     after = (
-                        chunk_start.order_by("-path").values_list("path", flat=True).first()
-                        or ""
+                        chunk_start.order_by("-path").values_list("path", flat=True).first() or ""
                     )
                     return "continue", rid, after
             return "page", number, ""

@@ -50,7 +50,11 @@ def _form_html(request: HttpRequest, thread: Thread, **extra: Any) -> str:
 
 
 def _form_page(
-    request: HttpRequest, thread: Thread, *, status: int = 200, replying_to: Comment | None = None,
+    request: HttpRequest,
+    thread: Thread,
+    *,
+    status: int = 200,
+    replying_to: Comment | None = None,
     **extra: Any,
 ) -> HttpResponse:
     """A page with just the form: replies without JavaScript, and any failed post,
@@ -95,9 +99,16 @@ def post(request: HttpRequest, thread_id: int) -> HttpResponse:
             return JsonResponse(error.as_dict(), status=error.status)
         parent = Comment.objects.filter(pk=data.get("parent") or 0, thread=thread).first()
         return _form_page(
-            request, thread, status=error.status, replying_to=parent, error=error.message,
-            body=body, parent_id=data.get("parent"), quote_text=request.POST.get("quote_text", ""),
-            quote_comment=data.get("quote_comment"), quote_target=data.get("quote_target"),
+            request,
+            thread,
+            status=error.status,
+            replying_to=parent,
+            error=error.message,
+            body=body,
+            parent_id=data.get("parent"),
+            quote_text=request.POST.get("quote_text", ""),
+            quote_comment=data.get("quote_comment"),
+            quote_target=data.get("quote_target"),
         )
     comment = result.comment
     url = reverse("discussion:permalink", args=[comment.pk])
@@ -116,7 +127,10 @@ def reply(request: HttpRequest, comment_id: int) -> HttpResponse:
         raise Http404("This comment takes no replies.")
     quoting = request.GET.get("quote") == "1"
     return _form_page(
-        request, comment.thread, replying_to=comment, parent_id=comment.pk,
+        request,
+        comment.thread,
+        replying_to=comment,
+        parent_id=comment.pk,
         form_title=f"Reply to {comment.author_name}",
         quote_comment=comment.pk if quoting else None,
         quote_author=comment.author_name if quoting else "",
@@ -175,8 +189,10 @@ def edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     elif not request.user.is_authenticated or comment.author_id != request.user.pk:
         error, status = "You can only change your own comments.", 403
     return render(
-        request, "discussion/edit.html",
-        {"comment": comment, "body": body, "error": error}, status=status,
+        request,
+        "discussion/edit.html",
+        {"comment": comment, "body": body, "error": error},
+        status=status,
     )
 
 
@@ -214,7 +230,12 @@ def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
         )
     if _wants_json(request):
         return JsonResponse(
-            {"id": comment.pk, "score": comment.score, "upvotes": comment.upvotes,
-             "downvotes": comment.downvotes, "my_vote": form.cleaned_data["value"]}
+            {
+                "id": comment.pk,
+                "score": comment.score,
+                "upvotes": comment.upvotes,
+                "downvotes": comment.downvotes,
+                "my_vote": form.cleaned_data["value"],
+            }
         )
     return HttpResponseRedirect(reverse("discussion:permalink", args=[comment.pk]))

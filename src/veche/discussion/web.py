@@ -55,7 +55,11 @@ def parse_page_args(request: HttpRequest) -> tuple[int, str]:
 
 
 def render_discussion(
-    request: HttpRequest, thread: Any, *, page: int = 1, sort: str = DEFAULT_SORT,
+    request: HttpRequest,
+    thread: Any,
+    *,
+    page: int = 1,
+    sort: str = DEFAULT_SORT,
     base_url: str | None = None,
 ) -> DiscussionView:
     viewer = Viewer.of(request.user)
@@ -96,16 +100,25 @@ def form_context(request: HttpRequest, thread: Any) -> dict:
     }
 
 
-def render_tree_section(request: HttpRequest, thread_page: ThreadPage, *, base_url: str) -> SafeString:
+def render_tree_section(
+    request: HttpRequest, thread_page: ThreadPage, *, base_url: str
+) -> SafeString:
     thread = thread_page.thread
     sorts = [
-        {"key": key, "label": SORT_LABELS[key], "url": _page_url(base_url, 1, key),
-         "current": key == thread_page.sort}
+        {
+            "key": key,
+            "label": SORT_LABELS[key],
+            "url": _page_url(base_url, 1, key),
+            "current": key == thread_page.sort,
+        }
         for key in SORTS
     ]
     pages = [
-        {"number": n, "url": _page_url(base_url, n, thread_page.sort),
-         "current": n == thread_page.number}
+        {
+            "number": n,
+            "url": _page_url(base_url, n, thread_page.sort),
+            "current": n == thread_page.number,
+        }
         for n in range(1, thread_page.page_count + 1)
     ]
     context = {
@@ -131,8 +144,10 @@ def tree_helpers(request: HttpRequest) -> dict:
         "vote_url": lambda cid: reverse("discussion:vote", args=[cid]),
         "edit_url": lambda cid: reverse("discussion:edit", args=[cid]),
         "delete_url": lambda cid: reverse("discussion:delete", args=[cid]),
-        "continue_url": lambda cid, after="": reverse("discussion:continue", args=[cid])
-        + ("?" + urlencode({"after": after}) if after else ""),
+        "continue_url": lambda cid, after="": (
+            reverse("discussion:continue", args=[cid])
+            + ("?" + urlencode({"after": after}) if after else "")
+        ),
         "viewer_id": user.pk if user.is_authenticated else None,
         "is_moderator": bool(getattr(user, "is_moderator", False)),
         "may_vote": participation_refusal(user) is None,

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,118 +14,246 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Thread',
+            name="Thread",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target_key', models.CharField(max_length=255, unique=True)),
-                ('title', models.CharField(blank=True, max_length=500)),
-                ('url', models.CharField(blank=True, max_length=2000)),
-                ('is_open', models.BooleanField(default=True)),
-                ('closes_at', models.DateTimeField(blank=True, null=True)),
-                ('moderation_mode', models.CharField(choices=[('post', 'Post-moderation (publish, review later)'), ('pre', 'Pre-moderation (hold every comment for review)')], default='post', max_length=8)),
-                ('comment_count', models.PositiveIntegerField(default=0)),
-                ('next_seq', models.PositiveBigIntegerField(default=1)),
-                ('version', models.PositiveBigIntegerField(default=1)),
-                ('last_comment_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("target_key", models.CharField(max_length=255, unique=True)),
+                ("title", models.CharField(blank=True, max_length=500)),
+                ("url", models.CharField(blank=True, max_length=2000)),
+                ("is_open", models.BooleanField(default=True)),
+                ("closes_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "moderation_mode",
+                    models.CharField(
+                        choices=[
+                            ("post", "Post-moderation (publish, review later)"),
+                            ("pre", "Pre-moderation (hold every comment for review)"),
+                        ],
+                        default="post",
+                        max_length=8,
+                    ),
+                ),
+                ("comment_count", models.PositiveIntegerField(default=0)),
+                ("next_seq", models.PositiveBigIntegerField(default=1)),
+                ("version", models.PositiveBigIntegerField(default=1)),
+                ("last_comment_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField()),
-                ('path', models.CharField(max_length=2400)),
-                ('depth', models.PositiveIntegerField(default=0)),
-                ('author_name', models.CharField(max_length=150)),
-                ('body_markdown', models.TextField()),
-                ('body_html', models.TextField()),
-                ('quotes_target', models.BooleanField(default=False)),
-                ('quoted_text', models.TextField(blank=True)),
-                ('quoted_author_name', models.CharField(blank=True, max_length=150)),
-                ('status', models.CharField(choices=[('published', 'Published'), ('pending', 'Awaiting moderation'), ('rejected', 'Rejected'), ('spam', 'Spam'), ('deleted', 'Deleted by author'), ('removed', 'Removed by moderator')], default='published', max_length=12)),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('edited_at', models.DateTimeField(blank=True, null=True)),
-                ('status_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('upvotes', models.PositiveIntegerField(default=0)),
-                ('downvotes', models.PositiveIntegerField(default=0)),
-                ('score', models.IntegerField(default=0)),
-                ('wilson', models.FloatField(default=0.0)),
-                ('reply_count', models.PositiveIntegerField(default=0)),
-                ('descendant_count', models.PositiveIntegerField(default=0)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('client_token', models.CharField(blank=True, max_length=64)),
-                ('external_id', models.CharField(blank=True, max_length=255)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='comments', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replies', to='discussion.comment')),
-                ('quoted_comment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='quoted_by', to='discussion.comment')),
-                ('root', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='discussion.comment')),
-                ('thread', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='discussion.thread')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveBigIntegerField()),
+                ("path", models.CharField(max_length=2400)),
+                ("depth", models.PositiveIntegerField(default=0)),
+                ("author_name", models.CharField(max_length=150)),
+                ("body_markdown", models.TextField()),
+                ("body_html", models.TextField()),
+                ("quotes_target", models.BooleanField(default=False)),
+                ("quoted_text", models.TextField(blank=True)),
+                ("quoted_author_name", models.CharField(blank=True, max_length=150)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("published", "Published"),
+                            ("pending", "Awaiting moderation"),
+                            ("rejected", "Rejected"),
+                            ("spam", "Spam"),
+                            ("deleted", "Deleted by author"),
+                            ("removed", "Removed by moderator"),
+                        ],
+                        default="published",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(db_index=True)),
+                ("edited_at", models.DateTimeField(blank=True, null=True)),
+                ("status_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("upvotes", models.PositiveIntegerField(default=0)),
+                ("downvotes", models.PositiveIntegerField(default=0)),
+                ("score", models.IntegerField(default=0)),
+                ("wilson", models.FloatField(default=0.0)),
+                ("reply_count", models.PositiveIntegerField(default=0)),
+                ("descendant_count", models.PositiveIntegerField(default=0)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("client_token", models.CharField(blank=True, max_length=64)),
+                ("external_id", models.CharField(blank=True, max_length=255)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="comments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replies",
+                        to="discussion.comment",
+                    ),
+                ),
+                (
+                    "quoted_comment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="quoted_by",
+                        to="discussion.comment",
+                    ),
+                ),
+                (
+                    "root",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="discussion.comment",
+                    ),
+                ),
+                (
+                    "thread",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="discussion.thread",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CommentRevision',
+            name="CommentRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body_markdown', models.TextField()),
-                ('body_html', models.TextField()),
-                ('created_at', models.DateTimeField()),
-                ('replaced_at', models.DateTimeField()),
-                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='discussion.comment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body_markdown", models.TextField()),
+                ("body_html", models.TextField()),
+                ("created_at", models.DateTimeField()),
+                ("replaced_at", models.DateTimeField()),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="discussion.comment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-replaced_at'],
+                "ordering": ["-replaced_at"],
             },
         ),
         migrations.CreateModel(
-            name='Vote',
+            name="Vote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.SmallIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='discussion.comment')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comment_votes', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.SmallIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to="discussion.comment",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comment_votes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['thread', 'path'], name='comment_thread_path'),
+            model_name="comment",
+            index=models.Index(fields=["thread", "path"], name="comment_thread_path"),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(condition=models.Q(('depth', 0)), fields=['thread', 'seq'], name='comment_thread_roots'),
+            model_name="comment",
+            index=models.Index(
+                condition=models.Q(("depth", 0)),
+                fields=["thread", "seq"],
+                name="comment_thread_roots",
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(condition=models.Q(('depth', 0)), fields=['thread', 'wilson', 'seq'], name='comment_thread_best_roots'),
+            model_name="comment",
+            index=models.Index(
+                condition=models.Q(("depth", 0)),
+                fields=["thread", "wilson", "seq"],
+                name="comment_thread_best_roots",
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['author', 'created_at'], name='comment_author_recent'),
+            model_name="comment",
+            index=models.Index(fields=["author", "created_at"], name="comment_author_recent"),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['status', 'created_at'], name='comment_status_recent'),
+            model_name="comment",
+            index=models.Index(fields=["status", "created_at"], name="comment_status_recent"),
         ),
         migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.UniqueConstraint(fields=('thread', 'seq'), name='comment_unique_seq'),
+            model_name="comment",
+            constraint=models.UniqueConstraint(fields=("thread", "seq"), name="comment_unique_seq"),
         ),
         migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.UniqueConstraint(condition=models.Q(('client_token', ''), _negated=True), fields=('author', 'client_token'), name='comment_unique_client_token'),
+            model_name="comment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("client_token", ""), _negated=True),
+                fields=("author", "client_token"),
+                name="comment_unique_client_token",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('thread', 'external_id'), name='comment_unique_external_id'),
+            model_name="comment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True),
+                fields=("thread", "external_id"),
+                name="comment_unique_external_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.UniqueConstraint(fields=('comment', 'user'), name='vote_one_per_user'),
+            model_name="vote",
+            constraint=models.UniqueConstraint(
+                fields=("comment", "user"), name="vote_one_per_user"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.CheckConstraint(condition=models.Q(('value__in', [-1, 1])), name='vote_plus_or_minus_one'),
+            model_name="vote",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__in", [-1, 1])), name="vote_plus_or_minus_one"
+            ),
         ),
     ]

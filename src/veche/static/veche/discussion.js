@@ -10,12 +10,22 @@
   function field(name) { return form.querySelector('[data-field="' + name + '"]'); }
   function say(text) { if (live) { live.textContent = text; } }
 
-  function selectionInside(el) {
+  // A mouse press on the Quote button collapses the reader's selection before the
+  // click arrives, so the selection is kept at mousedown. Keyboard focus keeps it anyway.
+  var stashed = null;
+  document.addEventListener("mousedown", function (event) {
+    if (!event.target.closest('[data-action="quote"], [data-action="quote-article"]')) { return; }
     var sel = window.getSelection && window.getSelection();
-    if (!sel || sel.isCollapsed || !sel.rangeCount) { return ""; }
-    var range = sel.getRangeAt(0);
-    if (!el.contains(range.commonAncestorContainer)) { return ""; }
-    return sel.toString().replace(/\s+/g, " ").trim();
+    stashed = sel && !sel.isCollapsed && sel.rangeCount ? sel.getRangeAt(0).cloneRange() : null;
+  }, true);
+
+  function selectionInside(el) {
+    var range = stashed;
+    stashed = null;
+    var sel = window.getSelection && window.getSelection();
+    if (!range && sel && !sel.isCollapsed && sel.rangeCount) { range = sel.getRangeAt(0); }
+    if (!range || !el.contains(range.commonAncestorContainer)) { return ""; }
+    return range.toString().replace(/\s+/g, " ").trim();
   }
 
   function setQuote(text, author, commentId, ofArticle) {

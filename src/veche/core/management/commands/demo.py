@@ -84,9 +84,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"The demo article is not found ({path or DEMO_FILE}); pass --file PATH."
             )
-        call_command(
-            "import_page", str(path), publication=PUBLICATION_NAME, verbosity=verbosity
-        )
+        call_command("import_page", str(path), publication=PUBLICATION_NAME, verbosity=verbosity)
 
     def set_publication(self) -> None:
         from veche.core.site import forget_publication
