@@ -17,12 +17,50 @@ import sys
 import time
 from datetime import timedelta
 
-WORDS = (
-    "the army general caliphate border russia afghanistan syria iraq operation forces "
-    "terror strategy support taliban troops security region analysts exercise report "
-    "american european war peace bridge mountain river winter supply drone artillery "
-    "negotiations sanctions budget industry factory tank aircraft ship missile radar"
-).split()
+WORDS = [
+    "the",
+    "army",
+    "general",
+    "caliphate",
+    "border",
+    "russia",
+    "afghanistan",
+    "syria",
+    "iraq",
+    "operation",
+    "forces",
+    "terror",
+    "strategy",
+    "support",
+    "taliban",
+    "troops",
+    "security",
+    "region",
+    "analysts",
+    "exercise",
+    "report",
+    "american",
+    "european",
+    "war",
+    "peace",
+    "bridge",
+    "mountain",
+    "river",
+    "winter",
+    "supply",
+    "drone",
+    "artillery",
+    "negotiations",
+    "sanctions",
+    "budget",
+    "industry",
+    "factory",
+    "tank",
+    "aircraft",
+    "ship",
+    "missile",
+    "radar",
+]
 
 
 def body(rng: random.Random) -> str:
@@ -73,17 +111,26 @@ def main() -> None:
     names = [f"bench_{args.seed}_{i}" for i in range(args.authors)]
     existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))
     User.objects.bulk_create(
-        [User(username=n, display_name=n.replace("_", " ").title(), password="!")
-         for n in names if n not in existing]
+        [
+            User(username=n, display_name=n.replace("_", " ").title(), password="!")
+            for n in names
+            if n not in existing
+        ]
     )
     users = list(User.objects.filter(username__in=names))
     author, _ = Author.objects.get_or_create(slug="bench-desk", defaults={"name": "Bench Desk"})
     start = timezone.now() - timedelta(days=2)
-    article = save_article(Article(
-        title=f"Benchmark article with {args.comments} comments", slug=slug,
-        lead="A generated discussion for benchmarks.", body_markdown=body(rng),
-        author=author, status=ArticleStatus.PUBLISHED, published_at=start,
-    ))
+    article = save_article(
+        Article(
+            title=f"Benchmark article with {args.comments} comments",
+            slug=slug,
+            lead="A generated discussion for benchmarks.",
+            body_markdown=body(rng),
+            author=author,
+            status=ArticleStatus.PUBLISHED,
+            published_at=start,
+        )
+    )
     thread = article.thread
     made: list[Comment] = []
     by_id: dict[int, Comment] = {}
@@ -101,9 +148,15 @@ def main() -> None:
             text = body(rng)
             user = rng.choice(users)
             comment = do_create_comment(
-                thread=thread, author=user, author_name=user.public_name, body_markdown=text,
-                body_html=render_comment_markdown(text), parent=parent, quoted_comment=quoted,
-                quoted_text=quoted_text, created_at=start + timedelta(seconds=30 * i),
+                thread=thread,
+                author=user,
+                author_name=user.public_name,
+                body_markdown=text,
+                body_html=render_comment_markdown(text),
+                parent=parent,
+                quoted_comment=quoted,
+                quoted_text=quoted_text,
+                created_at=start + timedelta(seconds=30 * i),
             )
             made.append(comment)
             by_id[comment.pk] = comment
@@ -119,7 +172,9 @@ def main() -> None:
             tally.setdefault(v.comment_id, [0, 0])[0 if v.value == 1 else 1] += 1
         for comment_id, (ups, downs) in tally.items():
             Comment.objects.filter(pk=comment_id).update(
-                upvotes=ups, downvotes=downs, score=ups - downs,
+                upvotes=ups,
+                downvotes=downs,
+                score=ups - downs,
                 wilson=wilson_lower_bound(ups, downs),
             )
     took = time.perf_counter() - started

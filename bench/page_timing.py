@@ -41,7 +41,9 @@ def main() -> None:
         if not url.startswith(("http://127.0.0.1", "http://localhost")):
             raise SystemExit("benchmarks talk to 127.0.0.1 only")
         median, p99, size = time_url(url, args.requests)
-        print(f"{url}  median {median * 1000:.1f} ms  p99 {p99 * 1000:.1f} ms  {size / 1024:.0f} KiB")
+        print(
+            f"{url}  median {median * 1000:.1f} ms  p99 {p99 * 1000:.1f} ms  {size / 1024:.0f} KiB"
+        )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ from allauth.account.models import EmailAddress
 
 from veche.accounts.models import User
 
+pytest_plugins = ["tests.core.services"]
+
 _counter = itertools.count(1)
 
 
