@@ -42,7 +42,11 @@ INSTALLED_APPS = [
     "veche.accounts",
     "veche.discussion",
     "veche.newsroom",
+    "veche.moderation",
+    "veche.api",
     "veche.importers",
+    "django_tasks",
+    "django_tasks_db",
 ]
 SITE_ID = 1
 
@@ -109,6 +113,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("VECHE_TEST_SQLITE_NAME")}
 else:
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("VECHE_TEST_DB_NAME")}
+
+# Background jobs wait in the database (django-tasks-db), so none is lost on a restart;
+# `veche db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -8,6 +8,8 @@ urlpatterns = [
     path("health", health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/", include("veche.api.urls")),
+    path("moderation/", include("veche.moderation.urls")),
     path("", include("veche.accounts.urls")),
     path("", include("veche.discussion.urls")),
     path("", include("veche.newsroom.urls")),
