@@ -245,3 +245,17 @@ def test_thread_version_changes_with_every_visible_change(make_user, thread):
     assert v0 < v1 < v2
     assert Thread.objects.get(pk=thread.pk).next_seq == 2
     assert add_comment(thread, None, "guest").seq == 2
+
+
+def test_recorders_see_the_new_comment_with_every_verdict(make_user, thread):
+    seen = []
+
+    def suspicious(draft):
+        return hooks.Verdict(hooks.HOLD, "looks odd", "odd")
+
+    def record(comment, verdicts, is_edit):
+        seen.append((comment.pk, [v.check for v in verdicts], is_edit, comment.status))
+
+    with hooks.checks_registered(suspicious), hooks.recorders_registered(record):
+        comment = post(make_user(), thread, "Hmm")
+    assert seen == [(comment.pk, ["odd"], False, CommentStatus.PENDING)]

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "veche.discussion",
     "veche.newsroom",
     "veche.moderation",
+    "veche.moderation.classifier",
     "veche.api",
     "veche.importers",
     "django_tasks",

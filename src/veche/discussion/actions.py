@@ -220,7 +220,7 @@ def post_comment(
         parent=parent,
         ip_address=ip_address,
     )
-    verdict = _decide(draft)
+    verdicts, verdict = _decide(draft)
     if verdict.action == hooks.REJECT:
         raise ActionError("rejected", verdict.reason or "The comment was rejected.", status=422)
     status = CommentStatus.PUBLISHED if verdict.action == hooks.PUBLISH else CommentStatus.PENDING
@@ -240,6 +240,7 @@ def post_comment(
                 client_token=client_token,
                 ip_address=ip_address,
             )
+            hooks.run_recorders(comment, verdicts)
     except IntegrityError:
         # Two submits with one token raced; the other one won.
         existing = Comment.objects.filter(author=author, client_token=client_token).first()
@@ -249,11 +250,14 @@ def post_comment(
     return PostResult(comment, True, verdict)
 
 
-def _decide(draft: hooks.Draft) -> hooks.Verdict:
-    default = hooks.Verdict(hooks.PUBLISH)
+def _decide(draft: hooks.Draft) -> tuple[list[hooks.Verdict], hooks.Verdict]:
+    """Every check's verdict, and the one that decides (the most severe)."""
+    verdicts = hooks.run_checks(draft)
     if draft.thread.moderation_mode == ModerationMode.PRE:
-        default = hooks.Verdict(hooks.HOLD, "This discussion is pre-moderated.", "thread_mode")
-    return hooks.decisive(hooks.run_checks(draft), default)
+        verdicts.append(
+            hooks.Verdict(hooks.HOLD, "This discussion is pre-moderated.", "thread_mode")
+        )
+    return verdicts, hooks.decisive(verdicts, hooks.Verdict(hooks.PUBLISH))
 
 
 def do_create_comment(
@@ -363,7 +367,7 @@ def edit_comment(*, user: Any, comment_id: int, body: str) -> Comment:
             return comment
         body_html = render_comment_markdown(body)
         thread = Thread.objects.get(pk=comment.thread_id)
-        verdict = _decide(
+        verdicts, verdict = _decide(
             hooks.Draft(
                 thread=thread,
                 author=user,
@@ -390,6 +394,7 @@ def edit_comment(*, user: Any, comment_id: int, body: str) -> Comment:
             comment.status, comment.status_changed_at = CommentStatus.PENDING, now
             fields += ["status", "status_changed_at"]
         comment.save(update_fields=fields)
+        hooks.run_recorders(comment, verdicts, is_edit=True)
         _bump_thread(comment.thread_id, count_delta=_count_delta(old_status, comment.status))
         transaction.on_commit(lambda: signals.comment_edited.send(sender=Comment, comment=comment))
     return comment

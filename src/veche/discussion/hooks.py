@@ -68,5 +68,34 @@ def run_checks(draft: Draft) -> list[Verdict]:
     return verdicts
 
 
+# A recorder stores what the checks said about a comment, inside the transaction that
+# creates or edits it, so a held comment never exists without its reasons.
+Recorder = Callable[[Any, list[Verdict], bool], None]  # (comment, verdicts, is_edit)
+_recorders: list[Recorder] = []
+
+
+def register_recorder(recorder: Recorder) -> Recorder:
+    if recorder not in _recorders:
+        _recorders.append(recorder)
+    return recorder
+
+
+@contextmanager
+def recorders_registered(*recorders: Recorder) -> Iterator[None]:
+    """Register recorders for the duration of a block (tests)."""
+    added = [r for r in recorders if r not in _recorders]
+    _recorders.extend(added)
+    try:
+        yield
+    finally:
+        for r in added:
+            _recorders.remove(r)
+
+
+def run_recorders(comment: Any, verdicts: list[Verdict], *, is_edit: bool = False) -> None:
+    for recorder in list(_recorders):
+        recorder(comment, verdicts, is_edit)
+
+
 def decisive(verdicts: list[Verdict], default: Verdict) -> Verdict:
     return max([default, *verdicts], key=lambda v: SEVERITY[v.action])

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClassifierConfig(AppConfig):
+    name = "veche.moderation.classifier"
+    label = "classifier"
