@@ -22,7 +22,8 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP     := $(VENV)/.installed-dev
 DEPS          := pyproject.toml constraints.txt
 
-.PHONY: help run serve migrate demo test test-sqlite test-postgres lint clean clean-data python-check
+.PHONY: help run serve migrate demo test test-sqlite test-postgres lint clean clean-data python-check \
+	bench
 
 help:
 	@echo "make run    - set up .venv, migrate, collect static files, create the demo, serve"
@@ -82,6 +83,10 @@ test-sqlite: $(DEV_STAMP)
 
 test-postgres: $(DEV_STAMP)
 	$(PY) scripts/test-postgres
+
+# Not part of `make test`: minutes of load on loopback; report in bench/results/.
+bench: $(DEV_STAMP)
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache

@@ -10,3 +10,6 @@ class AccountsConfig(AppConfig):
         from veche.accounts.roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="veche.roles")
+        from veche.accounts import claims
+
+        claims.connect()

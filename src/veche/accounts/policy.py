@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+# Other apps' reasons to refuse (moderation's suspensions and bans); each gets a
+# signed-in, verified user and returns (code, message) or None.
+Refusal = Callable[[Any], "tuple[str, str] | None"]
+_refusals: list[Refusal] = []
+
+
+def register_refusal(provider: Refusal) -> Refusal:
+    if provider not in _refusals:
+        _refusals.append(provider)
+    return provider
 
 
 def participation_refusal(user: Any) -> tuple[str, str] | None:
@@ -20,4 +32,8 @@ def participation_refusal(user: Any) -> tuple[str, str] | None:
             "email_not_verified",
             "Confirm your e-mail address first: follow the link we mailed you.",
         )
+    for provider in _refusals:
+        refusal = provider(user)
+        if refusal is not None:
+            return refusal
     return None

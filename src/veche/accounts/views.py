@@ -72,4 +72,45 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     from allauth.mfa.models import Authenticator
 
     has_mfa = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-    return render(request, "accounts/settings.html", {"form": form, "has_mfa": has_mfa})
+    from veche.accounts.personal_data import deletion_mode
+
+    return render(request, "accounts/settings.html", {
+        "form": form, "has_mfa": has_mfa,
+        "account_deletion_removes_comments": deletion_mode() == "remove",
+    })
+
+
+@login_required
+@require_GET
+def download_my_data(request: HttpRequest) -> HttpResponse:
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from veche.accounts.personal_data import user_data
+
+    body = json.dumps(user_data(request.user), cls=DjangoJSONEncoder, indent=2,
+                      ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="veche-data-{request.user.username}.json"'
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def delete_my_account(request: HttpRequest) -> HttpResponse:
+    from django.contrib.auth import logout
+
+    from veche.accounts.personal_data import DeleteAccountForm, delete_account
+
+    if not DeleteAccountForm(request.user, request.POST).is_valid():
+        messages.error(request, "Your account was not deleted: the password is not right.")
+        return redirect("accounts:settings")
+    user = request.user
+    logout(request)
+    delete_account(user)
+    messages.success(request, "Your account has been deleted.")
+    return redirect("/")

@@ -54,7 +54,9 @@ SITE_ID = 1
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "veche.api.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "veche.api.middleware.PopupOpenerMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -245,6 +247,10 @@ VECHE_VISUAL_DEPTH = env_int("VECHE_VISUAL_DEPTH", 6)
 VECHE_PAGE_SIZE = env_int("VECHE_PAGE_SIZE", 200)
 # How many replies of an oversized root subtree a page shows before "show N more".
 VECHE_SUBTREE_PREVIEW = env_int("VECHE_SUBTREE_PREVIEW", 50)
+# Full-page cache of anonymous readers' pages (veche.core.pagecache), checked against
+# the thread's version on every hit; the time bounds changes nothing else announces.
+VECHE_PAGE_CACHE = env_bool("VECHE_PAGE_CACHE", True)
+VECHE_PAGE_CACHE_SECONDS = env_int("VECHE_PAGE_CACHE_SECONDS", 300)
 VECHE_DELETED_RETENTION_DAYS = env_int("VECHE_DELETED_RETENTION_DAYS", 30)
 VECHE_SMILEYS = {
     ":laughing:": "\U0001f606",
@@ -255,6 +261,57 @@ VECHE_SMILEYS = {
     ":thumbsup:": "\U0001f44d",
     ":thumbsdown:": "\U0001f44e",
     ":facepalm:": "\U0001f926",
+}
+
+# --- Moderation (veche.moderation; docs in its conf.py)
+# "post": publish at once, review later; "pre": hold every comment. Sections and
+# articles may override it (their threads carry the effective mode).
+VECHE_MODERATION_MODE = os.environ.get("VECHE_MODERATION_MODE", "post")
+# A new account's first N comments wait for a moderator (0: never).
+VECHE_NEW_USER_PREMOD_COUNT = env_int("VECHE_NEW_USER_PREMOD_COUNT", 3)
+# More links than this in one comment hold it (trusted readers get a few more).
+VECHE_MAX_LINKS = env_int("VECHE_MAX_LINKS", 2)
+# "count/seconds" per user (and per IP for posting); past it: 429 with Retry-After.
+VECHE_POST_RATE = os.environ.get("VECHE_POST_RATE", "5/60")
+VECHE_POST_RATE_IP = os.environ.get("VECHE_POST_RATE_IP", "5/60")
+VECHE_EDIT_RATE = os.environ.get("VECHE_EDIT_RATE", "10/60")
+VECHE_REPORT_RATE = os.environ.get("VECHE_REPORT_RATE", "10/3600")
+VECHE_VOTE_RATE = os.environ.get("VECHE_VOTE_RATE", "60/60")
+# Readers whose judged comments are at least this share rejected (and at least
+# VECHE_HISTORY_MIN_COMMENTS of them) have new comments held.
+VECHE_HISTORY_REJECT_SHARE = float(os.environ.get("VECHE_HISTORY_REJECT_SHARE", "0.5"))
+VECHE_HISTORY_MIN_COMMENTS = env_int("VECHE_HISTORY_MIN_COMMENTS", 4)
+# Weighted reader reports (weight by the reporter's trust level) that hold a comment.
+VECHE_REPORTS_TO_HOLD = float(os.environ.get("VECHE_REPORTS_TO_HOLD", "3"))
+# Article discussions close this many days after publication (unset: never).
+VECHE_CLOSE_AFTER_DAYS = (
+    env_int("VECHE_CLOSE_AFTER_DAYS", 0) if os.environ.get("VECHE_CLOSE_AFTER_DAYS") else None
+)
+# Rank titles next to names: (min trust level, min published comments, title).
+VECHE_RANKS = [
+    (0, 0, "Private"),
+    (1, 3, "Corporal"),
+    (1, 10, "Sergeant"),
+    (2, 25, "Lieutenant"),
+    (2, 50, "Captain"),
+    (3, 100, "Major"),
+    (3, 250, "Colonel"),
+    (4, 500, "General"),
+]
+# Trust levels: (level, min account age in days, min published comments net of
+# rejections, min upvotes received).
+VECHE_TRUST_THRESHOLDS = [(1, 1, 3, 0), (2, 14, 20, 10), (3, 60, 100, 50), (4, 180, 300, 200)]
+# Sign-up and sign-in limits (django-allauth), stated explicitly.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/300s/key",
+    "signup": "20/m/ip",
+    "confirm_email": "1/180s/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
 }
 
 LOGGING = {
@@ -268,3 +325,8 @@ CSRF_FAILURE_VIEW = "veche.core.csrf.csrf_failure"
 if env_bool("VECHE_TESTING"):
     # Password hashing dominates test set-up time; tests check behaviour, not hashing.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The new-account hold and the flood limits would change what every other test
+    # expects of a fresh reader posting; tests/moderation switches them on.
+    VECHE_NEW_USER_PREMOD_COUNT = 0
+    VECHE_POST_RATE = VECHE_POST_RATE_IP = VECHE_EDIT_RATE = VECHE_REPORT_RATE = ""
+    VECHE_VOTE_RATE = ""

@@ -3,4 +3,7 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "veche.config.settings")
-application = get_wsgi_application()
+from veche.core.pagecache import PageCache
+
+# Anonymous readers' pages come from the full-page cache before Django's middleware.
+application = PageCache(get_wsgi_application())

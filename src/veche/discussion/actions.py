@@ -472,6 +472,7 @@ def vote_comment(*, user: Any, comment_id: int, value: int) -> Comment:
     check_can_participate(user)
     if value not in (-1, 0, 1):
         raise ActionError("bad_vote", "A vote is +1, -1, or 0 to withdraw it.", field="value")
+    hooks.run_guards("vote", user)
     with transaction.atomic(durable=True):
         comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
         if comment is None:

@@ -68,6 +68,23 @@ def run_checks(draft: Draft) -> list[Verdict]:
     return verdicts
 
 
+# A guard may refuse an action other than posting (e.g. a vote) by raising ActionError,
+# for limits that apply to it (rate limits); it must not change anything.
+Guard = Callable[[str, Any], None]  # (action name, user)
+_guards: list[Guard] = []
+
+
+def register_guard(guard: Guard) -> Guard:
+    if guard not in _guards:
+        _guards.append(guard)
+    return guard
+
+
+def run_guards(action: str, user: Any) -> None:
+    for guard in list(_guards):
+        guard(action, user)
+
+
 # A recorder stores what the checks said about a comment, inside the transaction that
 # creates or edits it, so a held comment never exists without its reasons.
 Recorder = Callable[[Any, list[Verdict], bool], None]  # (comment, verdicts, is_edit)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.core.cache import cache
+from django.db.models import Q, Subquery
 
 from veche.discussion.models import SEQ_WIDTH, Comment, CommentStatus, Thread, Vote
 
@@ -110,13 +111,76 @@ def _root_visible(status: str, descendants: int, author_id: int | None, viewer: 
 
 
 def page_layout(thread: Thread, sort: str, viewer: Viewer) -> list[list[tuple[int, int]]]:
-    """Pages as lists of (root id, subtree size) of the roots the viewer sees."""
-    page_size = settings.VECHE_PAGE_SIZE
-    rows = (
+    """Pages as lists of (root id, subtree size) of the roots the viewer sees.
+
+    Cached per thread version (bumped on every visible change), so a page view does
+    not read the list of roots once the layout of that version is known: the big
+    cost of a page of a thread with thousands of top-level comments. Either way it
+    is one query: a hit checks that the version is still the thread's (the caller's
+    Thread may be older than the rows it is about to read); a miss reads the roots
+    with the current version. Two layouts are kept per (version, order): a reader's
+    and a moderator's; a signed-in reader who has a pending top-level comment with
+    no replies (seen only by them) gets a layout computed for them.
+    """
+    entry = cache.get(_layout_key(thread.pk, thread.created_at, thread.version, sort))
+    if entry is not None:
+        current = Thread.objects.filter(pk=thread.pk).values_list("version", flat=True).first()
+        if current != thread.version:
+            entry = cache.get(_layout_key(thread.pk, thread.created_at, current, sort))
+    if entry is None:
+        version, rows = _root_rows(thread, sort)
+        entry = _layout_entry(rows)
+        cache.set(
+            _layout_key(thread.pk, thread.created_at, version, sort), entry, LAYOUT_CACHE_SECONDS
+        )
+    if viewer.is_moderator:
+        return entry["moderator"]
+    if viewer.user_id is None or viewer.user_id not in entry["pending_authors"]:
+        return entry["reader"]
+    return _compute_layout(entry["rows"], viewer)
+
+
+LAYOUT_CACHE_SECONDS = 24 * 3600
+
+
+def _layout_key(pk: int, created_at: Any, version: int | None, sort: str) -> str:
+    # created_at too: a recreated database (or a rolled-back test) reuses ids.
+    born = int(created_at.timestamp() * 1_000_000) if created_at else 0
+    return f"veche:layout:v1:{pk}:{born}:{version}:{sort}"
+
+
+def _root_rows(thread: Thread, sort: str) -> tuple[int | None, list[tuple]]:
+    """The thread's current version and its top-level comments, in one query."""
+    current = Thread.objects.filter(pk=thread.pk).values("version")[:1]
+    rows = list(
         Comment.objects.filter(thread=thread, depth=0)
+        .annotate(thread_version=Subquery(current))
         .order_by(*SORTS[sort])
-        .values_list("id", "status", "descendant_count", "author_id")
+        .values_list("id", "status", "descendant_count", "author_id", "thread_version")
     )
+    version = rows[0][4] if rows else thread.version
+    return version, [row[:4] for row in rows]
+
+
+def _layout_entry(rows: list[tuple]) -> dict[str, Any]:
+    pending_authors = {
+        author_id
+        for _, status, descendants, author_id in rows
+        if status == CommentStatus.PENDING and not descendants and author_id is not None
+    }
+    return {
+        "reader": _compute_layout(rows, Viewer()),
+        "moderator": _compute_layout(rows, Viewer(is_moderator=True)),
+        "pending_authors": pending_authors,
+        # Kept only when someone needs a layout of their own (rare).
+        "rows": rows if pending_authors else [],
+    }
+
+
+def _compute_layout(
+    rows: list[tuple[int, str, int, int | None]], viewer: Viewer
+) -> list[list[tuple[int, int]]]:
+    page_size = settings.VECHE_PAGE_SIZE
     pages: list[list[tuple[int, int]]] = [[]]
     filled = 0
     for root_id, status, descendants, author_id in rows:

@@ -37,6 +37,13 @@ def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _with_retry_after(response: HttpResponse, error: ActionError | None) -> HttpResponse:
+    """A rate-limited request (429) tells the client when to try again."""
+    if error is not None and error.status == 429 and error.retry_after:
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
 def _get_comment(comment_id: int) -> Comment:
     comment = Comment.objects.select_related("thread", "author").filter(pk=comment_id).first()
     if comment is None:
@@ -96,9 +103,9 @@ def post(request: HttpRequest, thread_id: int) -> HttpResponse:
         )
     except ActionError as error:
         if _wants_json(request):
-            return JsonResponse(error.as_dict(), status=error.status)
+            return _with_retry_after(JsonResponse(error.as_dict(), status=error.status), error)
         parent = Comment.objects.filter(pk=data.get("parent") or 0, thread=thread).first()
-        return _form_page(
+        return _with_retry_after(_form_page(
             request,
             thread,
             status=error.status,
@@ -109,7 +116,7 @@ def post(request: HttpRequest, thread_id: int) -> HttpResponse:
             quote_text=request.POST.get("quote_text", ""),
             quote_comment=data.get("quote_comment"),
             quote_target=data.get("quote_target"),
-        )
+        ), error)
     comment = result.comment
     url = reverse("discussion:permalink", args=[comment.pk])
     if _wants_json(request):
@@ -164,7 +171,7 @@ def continue_thread(request: HttpRequest, comment_id: int) -> HttpResponse:
     if after and (not after.startswith(head.path) or len(after) > 2400):
         return HttpResponse("The 'after' position is not in this thread.", status=400)
     page = get_continued_thread(head, viewer=Viewer.of(request.user), after=after)
-    context = {"page": page, "thread": head.thread, **tree_helpers(request)}
+    context = {"page": page, "thread": head.thread, **tree_helpers(request, [page.head])}
     html = get_template("discussion/continued.html", using="jinja2").render(context)
     return render(
         request,
@@ -177,6 +184,7 @@ def continue_thread(request: HttpRequest, comment_id: int) -> HttpResponse:
 def edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = _get_comment(comment_id)
     error, status, body = "", 200, comment.body_markdown
+    refused: ActionError | None = None
     if request.method == "POST":
         form = EditForm(request.POST)
         form.is_valid()
@@ -185,15 +193,15 @@ def edit(request: HttpRequest, comment_id: int) -> HttpResponse:
             actions.edit_comment(user=request.user, comment_id=comment.pk, body=body)
             return HttpResponseRedirect(reverse("discussion:permalink", args=[comment.pk]))
         except ActionError as e:
-            error, status = e.message, e.status
+            error, status, refused = e.message, e.status, e
     elif not request.user.is_authenticated or comment.author_id != request.user.pk:
         error, status = "You can only change your own comments.", 403
-    return render(
+    return _with_retry_after(render(
         request,
         "discussion/edit.html",
         {"comment": comment, "body": body, "error": error},
         status=status,
-    )
+    ), refused)
 
 
 @require_http_methods(["GET", "POST"])
@@ -224,10 +232,10 @@ def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
         )
     except ActionError as error:
         if _wants_json(request):
-            return JsonResponse(error.as_dict(), status=error.status)
-        return render(
+            return _with_retry_after(JsonResponse(error.as_dict(), status=error.status), error)
+        return _with_retry_after(render(
             request, "discussion/error.html", {"error": error.message}, status=error.status
-        )
+        ), error)
     if _wants_json(request):
         return JsonResponse(
             {

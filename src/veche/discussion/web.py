@@ -8,6 +8,7 @@ reader to register) and the paging, and gives the schema.org comments for the pa
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -33,6 +34,28 @@ from veche.discussion.selectors import (
     get_thread_page,
 )
 from veche.discussion.text import plain_text
+
+# Per-page extras from other apps (moderation's ranks, report links): each is called
+# once per rendered page with the page's comments and returns template helpers, so a
+# per-author lookup costs one query per page, not one per comment.
+PageAnnotator = Callable[[HttpRequest, list[Any]], dict]
+_page_annotators: list[PageAnnotator] = []
+
+
+def register_page_annotator(annotator: PageAnnotator) -> PageAnnotator:
+    if annotator not in _page_annotators:
+        _page_annotators.append(annotator)
+    return annotator
+
+
+def _page_comments(nodes: list[Node]) -> list[Any]:
+    out, stack = [], list(nodes)
+    while stack:
+        node = stack.pop()
+        out.append(node.comment)
+        stack.extend(node.children)
+    return out
+
 
 SORT_LABELS = {"oldest": "In thread order", "newest": "Newest first", "best": "Best first"}
 
@@ -128,14 +151,14 @@ def render_tree_section(
         "pages": pages,
         "tz": timezone.get_current_timezone(),
         **form_context(request, thread),
-        **tree_helpers(request),
+        **tree_helpers(request, thread_page.roots),
     }
     return mark_safe(get_template("discussion/section.html", using="jinja2").render(context))  # noqa: S308
 
 
-def tree_helpers(request: HttpRequest) -> dict:
+def tree_helpers(request: HttpRequest, nodes: list[Node] | None = None) -> dict:
     user = request.user
-    return {
+    helpers = {
         "present": lambda html: mark_safe(present_html(html)),  # noqa: S308 - sanitised HTML
         "avatar_url": avatar_url,
         "profile_url": lambda username: reverse("accounts:profile", args=[username]),
@@ -156,6 +179,10 @@ def tree_helpers(request: HttpRequest) -> dict:
         "now": timezone.now(),
         "timedelta_seconds": lambda delta: delta.total_seconds(),
     }
+    comments = _page_comments(nodes or [])
+    for annotator in _page_annotators:
+        helpers.update(annotator(request, comments))
+    return helpers
 
 
 def jsonld_comments(nodes: list[Node]) -> list[dict]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,13 +23,25 @@ def save_article(article: Article) -> Article:
     return article
 
 
+def article_moderation_mode(article: Article) -> str:
+    """The article's own mode, else its section's, else the site default."""
+    section_mode = article.section.moderation_mode if article.section_id else ""
+    return article.moderation_mode or section_mode or settings.VECHE_MODERATION_MODE
+
+
 def sync_article_thread(article: Article) -> None:
     thread = article.thread or discussion.get_or_create_thread(
         article.target_key, title=article.title, url=article.get_absolute_url()
     )
+    closes_at = None
+    days = settings.VECHE_CLOSE_AFTER_DAYS
+    # Set once: a closing time an editor later sets on the thread itself stays.
+    if days is not None and article.published_at and thread.closes_at is None:
+        closes_at = article.published_at + timedelta(days=days)
     discussion.update_thread(
         thread, title=article.title, url=article.get_absolute_url(),
-        is_open=article.comments_open,
+        is_open=article.comments_open, moderation_mode=article_moderation_mode(article),
+        closes_at=closes_at,
     )
     if article.thread_id != thread.pk:
         article.thread = thread

@@ -20,10 +20,22 @@ class Publication(models.Model):
         return self.name
 
 
+class ModerationModeChoice(models.TextChoices):
+    """A section's or article's moderation mode; empty: take the enclosing one's."""
+
+    INHERIT = "", "Inherit"
+    POST = "post", "Post-moderation (publish, review later)"
+    PRE = "pre", "Pre-moderation (hold every comment for review)"
+
+
 class Section(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(unique=True)
     description = models.TextField(blank=True)
+    # Empty: the site default (VECHE_MODERATION_MODE). Written into each article's thread.
+    moderation_mode = models.CharField(
+        max_length=8, choices=ModerationModeChoice.choices, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["name"]
@@ -98,6 +110,10 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     comments_open = models.BooleanField(default=True)
+    # Empty: the section's mode. Overrides it for this article's discussion.
+    moderation_mode = models.CharField(
+        max_length=8, choices=ModerationModeChoice.choices, blank=True, default=""
+    )
     language = models.CharField(max_length=10, default="en")
     # The discussion's thread; discussion knows the article only by its target key.
     thread = models.OneToOneField(

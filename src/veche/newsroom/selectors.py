@@ -81,3 +81,23 @@ def publication_zone() -> ZoneInfo:
         return ZoneInfo(current_publication()["time_zone"])
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(settings.TIME_ZONE)
+
+
+def article_page_token(article_id: str | int) -> str | None:
+    """What an anonymous reader's article page depends on, as one string (one query):
+    the article's last save and its thread's version. None once the article is no
+    longer live. The full-page cache (veche.core.pagecache) serves a stored page only
+    while this is unchanged."""
+    row = (
+        Article.objects.live()
+        .filter(pk=article_id)
+        .values_list("pk", "updated_at", "thread_id", "thread__created_at", "thread__version")
+        .first()
+    )
+    return page_token(*row) if row is not None else None
+
+
+def page_token(article_id, updated_at, thread_id, thread_created_at, thread_version) -> str:
+    stamp = updated_at.timestamp() if updated_at else 0
+    born = thread_created_at.timestamp() if thread_created_at else 0
+    return f"a{article_id}.{stamp:.6f}.t{thread_id}.{born:.6f}.v{thread_version}"

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
+from veche.core import pagecache
 from veche.core.site import current_publication
 from veche.discussion.selectors import DEFAULT_SORT, SORTS
 from veche.discussion.web import render_discussion
@@ -53,6 +54,20 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     url = item.get_absolute_url()
     canonical = seo.canonical_url(settings.VECHE_SITE_URL, item)
     thread = item.thread
+    # The same page for every anonymous reader: a version token names it, for ETags,
+    # 304s and the full-page cache (veche.core.pagecache).
+    token = None
+    if item.is_live and not request.user.is_authenticated:
+        token = selectors.page_token(
+            item.pk,
+            item.updated_at,
+            thread.pk if thread else None,
+            thread.created_at if thread else None,
+            thread.version if thread else None,
+        )
+        unchanged = pagecache.not_modified(request, token)
+        if unchanged is not None:
+            return unchanged
     zone = selectors.publication_zone()
     discussion = None
     # A draft's preview shows no discussion: readers cannot reach it to take part.
@@ -90,7 +105,30 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     if not item.is_live:
         # A staff preview must never land in a shared cache and be served to readers.
         patch_cache_control(response, private=True, no_store=True)
+    elif token is not None:
+        pagecache.mark_cacheable(
+            request,
+            response,
+            token=token,
+            validator="veche.newsroom.selectors.article_page_token",
+            arg=str(item.pk),
+            seconds=_cache_seconds(thread),
+        )
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+def _cache_seconds(thread: Any) -> int:
+    """How long a stored anonymous page may live: the thread's closing time (which
+    changes the page without a new version) bounds the usual limit."""
+    seconds = settings.VECHE_PAGE_CACHE_SECONDS
+    closes_at = getattr(thread, "closes_at", None)
+    if closes_at is not None:
+        left = (closes_at - timezone.now()).total_seconds()
+        if left > 0:
+            seconds = min(seconds, int(left))
+    return max(seconds, 0)
 
 
 def preview_state(item: Article) -> str | None:

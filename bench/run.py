@@ -1,0 +1,531 @@
+"""The benchmark runner behind `make bench`: Veche under `veche serve` (2 workers, no
+preload) on SQLite and PostgreSQL, Isso on the same thread, nginx serving the same
+page bytes; writes a Markdown report to bench/results/.
+
+    .venv/bin/python bench/run.py --dbs sqlite,postgres --sizes 1000,10000
+
+Loopback only; every loop is bounded in count and in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PY = sys.executable
+WORK = HERE / ".work"
+RESULTS = HERE / "results"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+SCRUB = {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "VECHE_TESTING"}
+DEADLINE = 120  # seconds, for any one measurement loop
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def env_for(var: Path, db_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SCRUB}
+    env.update(
+        VECHE_VAR_DIR=str(var), DATABASE_URL=db_url, PYTHONUNBUFFERED="1", VECHE_DEBUG="0",
+        VECHE_MFA_REQUIRED="0",
+        # One address posts everything: bench_settings lifts the posting rate limits.
+        DJANGO_SETTINGS_MODULE="bench_settings",
+        PYTHONPATH=str(HERE),
+    )
+    env.update(extra)
+    return env
+
+
+def veche(env: dict, *args: str, timeout: int = 1800) -> str:
+    out = subprocess.run(  # noqa: S603 - our own argv
+        [PY, "-m", "veche.cli", *args], env=env, cwd=ROOT, check=True, timeout=timeout,
+        capture_output=True, text=True,
+    )
+    return out.stdout
+
+
+def script(env: dict, name: str, *args: str, timeout: int = 3600) -> str:
+    out = subprocess.run(  # noqa: S603
+        [PY, str(HERE / name), *args], env=env, cwd=ROOT, check=True, timeout=timeout,
+        capture_output=True, text=True,
+    )
+    return out.stdout
+
+
+def wait_http(port: int, path: str = "/health", timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", path)
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing answers on 127.0.0.1:{port}")
+
+
+class Server:
+    def __init__(self, argv: list[str], env: dict, port: int, log: Path, health: str):
+        self.log = log.open("w")
+        self.proc = subprocess.Popen(  # noqa: S603
+            argv, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.port = port
+        wait_http(port, health)
+
+    def worker_pids(self) -> list[int]:
+        out = subprocess.run(  # noqa: S603
+            ["ps", "-o", "pid=", "--ppid", str(self.proc.pid)],  # noqa: S607
+            capture_output=True, text=True,
+        ).stdout
+        return [int(x) for x in out.split()]
+
+    def peak_rss_mb(self) -> list[float]:
+        peaks = []
+        for pid in self.worker_pids():
+            try:
+                text = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            m = re.search(r"VmHWM:\s+(\d+) kB", text)
+            if m:
+                peaks.append(int(m.group(1)) / 1024)
+        return peaks
+
+    def stop(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.close()
+
+
+def timed_gets(port: int, path: str, n: int, headers: dict | None = None, warmup: int = 3):
+    """Median and p99 (ms) of n sequential GETs on one keep-alive connection."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    samples: list[float] = []
+    size = status = 0
+    deadline = time.monotonic() + DEADLINE
+    for i in range(warmup + n):
+        t0 = time.perf_counter()
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        body = response.read()
+        elapsed = time.perf_counter() - t0
+        status, size = response.status, len(body)
+        if i >= warmup:
+            samples.append(elapsed)
+        if time.monotonic() > deadline:
+            break
+    conn.close()
+    samples.sort()
+    p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
+    return {"median_ms": statistics.median(samples) * 1000, "p99_ms": p99 * 1000,
+            "n": len(samples), "bytes": size, "status": status}
+
+
+class Session:
+    """A signed-in reader over HTTP: session cookie and CSRF token, like a browser."""
+
+    def __init__(self, port: int, username: str, password: str) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.request("GET", "/accounts/login/")
+        body = urllib.parse.urlencode({
+            "login": username, "password": password,
+            "csrfmiddlewaretoken": self.cookies.get("csrftoken", ""),
+        })
+        status, _ = self.request("POST", "/accounts/login/", body)
+        if "sessionid" not in self.cookies:
+            raise RuntimeError(f"login failed ({status})")
+
+    def request(self, method: str, path: str, body: str | None = None, extra: dict | None = None):
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://127.0.0.1:{self.port}/"
+            headers["Origin"] = f"http://127.0.0.1:{self.port}"
+        headers.update(extra or {})
+        for _attempt in range(2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        else:
+            raise RuntimeError("connection failed twice")
+        for value in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = value.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, data
+
+    def post_comment(self, thread_id: int, text: str) -> int:
+        body = urllib.parse.urlencode({
+            "body": text, "client_token": uuid.uuid4().hex,
+            "csrfmiddlewaretoken": self.cookies.get("csrftoken", ""),
+        })
+        status, _ = self.request(
+            "POST", f"/t/{thread_id}/post/", body,
+            {"X-Requested-With": "fetch", "Accept": "application/json"},
+        )
+        return status
+
+
+def post_many(port: int, thread_id: int, clients: int, per_client: int, tag: str) -> dict:
+    sessions = [Session(port, "benchreader", "bench-Password-1") for _ in range(clients)]
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+
+    def run(i: int, session: Session) -> None:
+        deadline = time.monotonic() + DEADLINE
+        for j in range(per_client):
+            text = f"Bench {tag} client {i} comment {j}: " + "words of a comment " * 8
+            status = session.post_comment(thread_id, text)
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+            if time.monotonic() > deadline:
+                break
+
+    threads = [threading.Thread(target=run, args=(i, s)) for i, s in enumerate(sessions)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(DEADLINE + 60)
+    took = time.perf_counter() - t0
+    sent = sum(statuses.values())
+    return {"clients": clients, "sent": sent, "statuses": statuses, "seconds": took,
+            "per_second": sent / took}
+
+
+def wrk(url: str, seconds: int = 8, connections: int = 32) -> float | None:
+    if not shutil.which("wrk"):
+        return None
+    out = subprocess.run(  # noqa: S603
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url],  # noqa: S607
+        capture_output=True, text=True, timeout=seconds + 30,
+    ).stdout
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    return float(m.group(1)) if m else None
+
+
+def db_counts(env: dict, thread_id: int, tag: str) -> dict:
+    code = (
+        "from veche.discussion.models import Comment;"
+        "import json;"
+        f"q=Comment.objects.filter(thread_id={thread_id},"
+        f" body_markdown__startswith='Bench {tag} ');"
+        "print(json.dumps({'rows': q.count(),"
+        " 'distinct': q.values('body_markdown').distinct().count()}))"
+    )
+    return json.loads(veche(env, "shell", "-c", code).strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- Veche
+
+
+def bench_veche(db: str, sizes: list[int], requests: int, report: dict, variant: str) -> None:
+    var = WORK / f"{db}"
+    var.mkdir(parents=True, exist_ok=True)
+    pg_name = None
+    if db == "sqlite":
+        url = f"sqlite:///{var / 'bench.sqlite3'}"
+    else:
+        pg_name = f"veche_bench_{os.getpid()}"
+        subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {pg_name}"],  # noqa: S603, S607
+                       check=True, capture_output=True)
+        subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {pg_name}"],  # noqa: S603, S607
+                       check=True, capture_output=True)
+        url = f"postgresql://postgres@127.0.0.1:5432/{pg_name}"
+    env = env_for(var, url)
+    try:
+        if db == "sqlite" and (var / "bench.sqlite3").exists():
+            (var / "bench.sqlite3").unlink()
+        veche(env, "migrate", "--noinput", "-v0")
+        veche(env, "collectstatic", "--noinput", "-v0")
+        gen = {}
+        for n in sizes:
+            t0 = time.perf_counter()
+            script(env, "generate.py", "--comments", str(n), "--seed", str(n),
+                   "--slug", f"bench-{n}")
+            gen[n] = time.perf_counter() - t0
+        ids = json.loads(script(env, "setup_bench.py").strip().splitlines()[-1])
+        r = report.setdefault(db, {})
+        r["generate_seconds"] = gen
+        for n in sizes:
+            script(env, "export_thread.py", f"bench-{n}", str(WORK / f"thread-{n}.json"))
+        for cached in (True, False):
+            port = free_port()
+            extra = {"VECHE_PAGE_CACHE": "1" if cached else "0"}
+            server_env = {**env, **extra}
+            if variant == "head":
+                server_env["PYTHONPATH"] = f"{WORK / 'head' / 'src'}:{HERE}"
+            server = Server(
+                [PY, "-m", "veche.cli", "serve", "--port", str(port), "--workers", "2",
+                 "--threads", "4", "--no-collectstatic"],
+                server_env, port, var / f"serve-{cached}.log", "/health",
+            )
+            try:
+                label = "cached" if cached else "uncached"
+                for n in sizes:
+                    path = f"/articles/bench-{n}/"
+                    r[f"page_anon_{label}_{n}"] = timed_gets(port, path, requests)
+                if cached:
+                    r["page_anon_304_1000"] = _conditional(port, f"/articles/bench-{sizes[0]}/",
+                                                           requests)
+                    page = f"http://127.0.0.1:{port}/articles/bench-{sizes[0]}/"
+                    r["wrk_cached_rps"] = wrk(page)
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                    conn.request("GET", f"/articles/bench-{sizes[0]}/")
+                    (WORK / "page.html").write_bytes(conn.getresponse().read())
+                    conn.close()
+                    continue
+                session = Session(port, "benchreader", "bench-Password-1")
+                cookie = {"Cookie": "; ".join(f"{k}={v}" for k, v in session.cookies.items())}
+                for n in sizes:
+                    r[f"page_signed_in_{n}"] = timed_gets(port, f"/articles/bench-{n}/",
+                                                          requests, cookie)
+                    tid = ids[f"bench-{n}"]
+                    r[f"api_page_{n}"] = timed_gets(port, f"/api/v1/threads/{tid}/comments",
+                                                    requests)
+                post_tid = ids["bench-post"]
+                r["post_sequential"] = post_many(port, post_tid, 1, 200, "seq")
+                r["post_sequential"]["db"] = db_counts(env, post_tid, "seq")
+                for clients in (16, 64):
+                    tag = f"c{clients}"
+                    r[f"post_{tag}"] = post_many(port, post_tid, clients, 10, tag)
+                    r[f"post_{tag}"]["db"] = db_counts(env, post_tid, tag)
+                r["peak_rss_mb"] = server.peak_rss_mb()
+            finally:
+                server.stop()
+    finally:
+        if pg_name:
+            subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {pg_name}"],  # noqa: S603, S607
+                           capture_output=True)
+
+
+def _conditional(port: int, path: str, requests: int) -> dict:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", path)
+    response = conn.getresponse()
+    response.read()
+    etag = response.headers["ETag"]
+    conn.close()
+    return timed_gets(port, path, requests, {"If-None-Match": etag})
+
+
+# --------------------------------------------------------------------------- peers
+
+
+def bench_isso(sizes: list[int], requests: int, report: dict) -> None:
+    venv = HERE / ".isso-venv"
+    if not (venv / "bin" / "isso").exists():
+        report["isso"] = {"skipped": "bench/.isso-venv missing: pip install isso gunicorn"}
+        return
+    r = report.setdefault("isso", {})
+    r["version"] = subprocess.run(  # noqa: S603
+        [str(venv / "bin" / "python"), "-c", "import isso; print(isso.dist.version)"],
+        capture_output=True, text=True).stdout.strip()
+    var = WORK / "isso"
+    shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True)
+    port = free_port()
+    conf = var / "isso.cfg"
+    conf.write_text(
+        f"[general]\ndbpath = {var / 'comments.db'}\nhost = http://127.0.0.1:{port}/\n"
+        "[moderation]\nenabled = false\n[guard]\nenabled = false\n"
+        f"[server]\nlisten = http://127.0.0.1:{port}/\n"
+    )
+    for n in sizes:
+        t0 = time.perf_counter()
+        subprocess.run(  # noqa: S603
+            [str(venv / "bin" / "python"), str(HERE / "peers" / "isso_load.py"), str(conf),
+             str(WORK / f"thread-{n}.json"), f"/bench-{n}"],
+            check=True, timeout=1800, capture_output=True,
+        )
+        r[f"load_seconds_{n}"] = time.perf_counter() - t0
+    env = {**os.environ, "ISSO_SETTINGS": str(conf)}
+    server = Server(
+        [str(venv / "bin" / "gunicorn"), "-w", "2", "--threads", "4", "-k", "gthread",
+         "-b", f"127.0.0.1:{port}", "isso.run"],
+        env, port, var / "serve.log", "/info",
+    )
+    try:
+        for n in sizes:
+            r[f"thread_json_{n}"] = timed_gets(port, f"/?uri=/bench-{n}", requests)
+        r["peak_rss_mb"] = server.peak_rss_mb()
+    finally:
+        server.stop()
+
+
+def bench_nginx(report: dict) -> None:
+    page = WORK / "page.html"
+    if not shutil.which("nginx") or not page.exists():
+        report["nginx"] = {"skipped": "nginx not installed or no page captured"}
+        return
+    var = WORK / "nginx"
+    shutil.rmtree(var, ignore_errors=True)
+    (var / "root").mkdir(parents=True)
+    shutil.copy(page, var / "root" / "index.html")
+    port = free_port()
+    conf = (HERE / "nginx.conf").read_text().replace("@PORT@", str(port)).replace(
+        "@ROOT@", str(var / "root")).replace("@VAR@", str(var))
+    (var / "nginx.conf").write_text(conf)
+    proc = subprocess.Popen(["nginx", "-c", str(var / "nginx.conf"), "-p", str(var)])  # noqa: S603, S607
+    try:
+        wait_http(port, "/")
+        report["nginx"] = {"wrk_rps": wrk(f"http://127.0.0.1:{port}/"),
+                           "single": timed_gets(port, "/", 200)}
+    finally:
+        proc.send_signal(signal.SIGQUIT)
+        proc.wait(timeout=30)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def machine() -> dict:
+    cpu = ""
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(line.split(":", 1)[1].strip() for line in
+                   Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+    versions = {}
+    for cmd in (["nginx", "-v"], ["wrk", "-v"], ["psql", "--version"], ["sqlite3", "--version"]):
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=10)  # noqa: S603
+            versions[cmd[0]] = (out.stdout + out.stderr).strip().splitlines()[0]
+        except (OSError, IndexError):
+            versions[cmd[0]] = "missing"
+    import django
+    versions["python"] = platform.python_version()
+    versions["django"] = django.get_version()
+    return {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(), **versions}
+
+
+def fmt(m: dict | None) -> str:
+    if not m:
+        return "—"
+    return f"{m['median_ms']:.1f} / {m['p99_ms']:.1f} ms (n={m['n']}, {m['bytes'] // 1024} KiB)"
+
+
+def write_report(report: dict, args: argparse.Namespace) -> Path:
+    lines = ["# Veche benchmark", "",
+             f"Command: `{' '.join(['.venv/bin/python', 'bench/run.py', *sys.argv[1:]])}`",
+             f"Date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}", "", "## Machine", ""]
+    for k, v in report["machine"].items():
+        lines.append(f"- {k}: {v}")
+    lines += ["", "Figures are median / p99 over sequential requests on one keep-alive",
+              "connection after 3 warm-up requests; Veche runs `veche serve --workers 2",
+              "--threads 4` (no preload).", ""]
+    iso = report.get("isso", {})
+    for db in args.dbs:
+        r = report.get(db)
+        if not r:
+            continue
+        lines += [f"## Veche on {db}", "", "| measurement | median / p99 |", "|---|---|"]
+        for key, value in r.items():
+            if isinstance(value, dict) and "median_ms" in value:
+                lines.append(f"| {key} | {fmt(value)} |")
+        lines.append("")
+        for key in ("post_sequential", "post_c16", "post_c64"):
+            p = r.get(key)
+            if p:
+                lines.append(
+                    f"- {key}: {p['sent']} posts by {p['clients']} clients in {p['seconds']:.1f}"
+                    f" s = **{p['per_second']:.0f}/s**; statuses {p['statuses']};"
+                    f" database rows {p['db']['rows']}, distinct {p['db']['distinct']}")
+        rss = [round(x, 1) for x in r.get("peak_rss_mb", [])]
+        lines.append(f"- peak RSS per worker (MB): {rss}")
+        lines.append(f"- wrk anonymous cached page: {r.get('wrk_cached_rps')} req/s")
+        lines.append(f"- generation seconds: {r.get('generate_seconds')}")
+        lines += ["", "Ratios (peer median / Veche median, higher is better for Veche):", ""]
+        for n in args.sizes:
+            v = r.get(f"page_anon_uncached_{n}")
+            p = iso.get(f"thread_json_{n}")
+            if v and p:
+                lines.append(f"- {n} comments: Isso JSON `/?uri=` {p['median_ms']:.1f} ms vs Veche"
+                             f" uncached article page {v['median_ms']:.1f} ms ="
+                             f" **{p['median_ms'] / v['median_ms']:.1f}×**")
+            a = r.get(f"api_page_{n}")
+            if a and p:
+                lines.append(f"- {n} comments: Isso JSON vs Veche API page {a['median_ms']:.1f} ms"
+                             f" = **{p['median_ms'] / a['median_ms']:.1f}×**")
+        a, b = r.get(f"page_anon_uncached_{args.sizes[0]}"), r.get(
+            f"page_anon_uncached_{args.sizes[-1]}")
+        if a and b and len(args.sizes) > 1:
+            lines.append(f"- first page {args.sizes[-1]} / {args.sizes[0]} comments:"
+                         f" **{b['median_ms'] / a['median_ms']:.2f}×**")
+        ng = report.get("nginx", {}).get("wrk_rps")
+        if ng and r.get("wrk_cached_rps"):
+            lines.append(f"- wrk cached page vs nginx static: {r['wrk_cached_rps']:.0f} /"
+                         f" {ng:.0f} req/s = **{100 * r['wrk_cached_rps'] / ng:.1f}%**")
+        lines.append("")
+    lines += ["## Peers", "", f"- Isso: `{json.dumps(iso, default=str)}`",
+              f"- nginx: `{json.dumps(report.get('nginx'), default=str)}`",
+              "- django-comments-xtd: not run (no time in this round).", ""]
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.md"
+    out.write_text("\n".join(lines))
+    (RESULTS / f"{out.stem}.json").write_text(json.dumps(report, indent=1, default=str))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dbs", default="sqlite,postgres")
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--variant", default="current", choices=["current", "head"],
+                        help="head: serve the committed source (bench/.work/head/src)")
+    parser.add_argument("--no-peers", action="store_true")
+    args = parser.parse_args()
+    args.dbs = [d for d in args.dbs.split(",") if d]
+    args.sizes = [int(s) for s in args.sizes.split(",") if s]
+    report: dict = {"machine": machine(), "variant": args.variant}
+    partial = WORK / "partial-report.json"
+    stages = [(db, lambda db=db: bench_veche(db, args.sizes, args.requests, report, args.variant))
+              for db in args.dbs]
+    if not args.no_peers:
+        stages += [("isso", lambda: bench_isso(args.sizes, args.requests, report)),
+                   ("nginx", lambda: bench_nginx(report))]
+    for name, stage in stages:
+        try:
+            stage()
+        except Exception as exc:  # one failed stage must not lose the others' figures
+            report.setdefault(name, {})["error"] = f"{type(exc).__name__}: {exc}"
+        partial.write_text(json.dumps(report, indent=1, default=str))
+    out = write_report(report, args)
+    print(out)
+    print(out.read_text())
+
+
+if __name__ == "__main__":
+    main()

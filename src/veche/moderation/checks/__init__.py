@@ -1,0 +1,32 @@
+"""The posting checks, one small module each, registered with discussion.hooks in
+ModerationConfig.ready(). Content checks look only at the text (the classifier's
+evaluation uses them through pipeline.content_verdicts); the others look at the author,
+the thread and the request."""
+
+from __future__ import annotations
+
+from veche.discussion import hooks
+
+
+def register_all() -> None:
+    from veche.moderation.checks import (
+        duplicates,
+        flood,
+        history,
+        links,
+        modes,
+        words,
+    )
+
+    # Flood first: a refused request should cost no database work.
+    for check in (
+        flood.check,
+        modes.site_mode,
+        modes.user_mode,
+        modes.new_user,
+        words.check,
+        links.check,
+        duplicates.check,
+        history.check,
+    ):
+        hooks.register_check(check)

@@ -1,0 +1,49 @@
+"""The classifier's settings, read with defaults so settings.py need not name them.
+
+VECHE_CLASSIFIER_ENABLED           True: register the posting check and the recorder
+VECHE_CLASSIFIER_SOCKET            Unix socket of the scorer (default VAR_DIR/classifier.sock)
+VECHE_CLASSIFIER_PORT              if set, the scorer listens on 127.0.0.1:PORT instead
+VECHE_CLASSIFIER_TIMEOUT           seconds the posting check waits for the scorer (0.15)
+VECHE_CLASSIFIER_RECHECK_TIMEOUT   seconds a re-check waits for the scorer (5)
+VECHE_CLASSIFIER_HOLD              hold at or above this score (None: the model's own
+                                   per-language threshold, chosen at training)
+VECHE_CLASSIFIER_REJECT            reject at or above this score (None: never)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "VECHE_CLASSIFIER_ENABLED", True))
+
+
+def socket_path() -> str:
+    default = Path(getattr(settings, "VAR_DIR", "/tmp")) / "classifier.sock"  # noqa: S108
+    return str(getattr(settings, "VECHE_CLASSIFIER_SOCKET", None) or default)
+
+
+def port() -> int | None:
+    value = getattr(settings, "VECHE_CLASSIFIER_PORT", None)
+    return int(value) if value else None
+
+
+def timeout() -> float:
+    return float(getattr(settings, "VECHE_CLASSIFIER_TIMEOUT", 0.15))
+
+
+def recheck_timeout() -> float:
+    return float(getattr(settings, "VECHE_CLASSIFIER_RECHECK_TIMEOUT", 5.0))
+
+
+def hold_threshold(model_threshold: float) -> float:
+    value = getattr(settings, "VECHE_CLASSIFIER_HOLD", None)
+    return model_threshold if value is None else float(value)
+
+
+def reject_threshold() -> float | None:
+    value = getattr(settings, "VECHE_CLASSIFIER_REJECT", None)
+    return None if value is None else float(value)

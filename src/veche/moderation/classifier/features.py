@@ -1,0 +1,158 @@
+"""Text features of the classifier, the same at training and at run time (numpy only).
+
+* English: a static-embedding model (model2vec, distilled at build time from MiniLM):
+  a BERT WordPiece tokenizer written here, a table of token vectors, mean pooling.
+* Both languages: hashed character n-grams within words and word (or, for Russian,
+  lemma: pymorphy3) unigrams and bigrams, binary and L2-normalised. A stable hash (crc32)
+  keeps the buckets the same across processes and machines.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+import zlib
+from collections.abc import Iterable
+from functools import lru_cache
+
+import numpy as np
+
+HASH_BITS = 18
+N_BUCKETS = 1 << HASH_BITS
+CHAR_N = (2, 3, 4, 5)
+
+_word_re = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+", re.UNICODE)
+_sentence_re = re.compile(r"(?<=[.!?…])\s+|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """The text cut into sentences (for naming the span that triggered a verdict)."""
+    return [s.strip() for s in _sentence_re.split(text or "") if len(s.strip()) > 2]
+
+
+def normalise(text: str) -> str:
+    return (text or "").lower().replace("ё", "е")
+
+
+def words(text: str) -> list[str]:
+    return _word_re.findall(normalise(text))
+
+
+@lru_cache(maxsize=1)
+def _morph():
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+@lru_cache(maxsize=50_000)
+def lemma(word: str) -> str:
+    if not re.search("[а-я]", word):
+        return word
+    return _morph().parse(word)[0].normal_form.replace("ё", "е")
+
+
+def _bucket(feature: str) -> int:
+    return zlib.crc32(feature.encode("utf-8")) & (N_BUCKETS - 1)
+
+
+def ngram_features(text: str, lang: str) -> list[int]:
+    """Sorted distinct hashed buckets of one text."""
+    toks = words(text)
+    keys = [lemma(w) for w in toks] if lang == "ru" else toks
+    feats: set[int] = set()
+    for w in toks:
+        padded = f" {w} "
+        for n in CHAR_N:
+            for i in range(max(1, len(padded) - n + 1)):
+                feats.add(_bucket("c" + padded[i : i + n]))
+    for k in keys:
+        feats.add(_bucket("w" + k))
+    for a, b in itertools.pairwise(keys):
+        feats.add(_bucket(f"b{a} {b}"))
+    return sorted(feats)
+
+
+def ngram_matrix(texts: Iterable[str], lang: str):
+    """A scipy CSR matrix (build time only)."""
+    from scipy.sparse import csr_matrix
+
+    indptr, indices = [0], []
+    for t in texts:
+        f = ngram_features(t, lang)
+        indices.extend(f)
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float32)
+    m = csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, N_BUCKETS))
+    norms = np.sqrt(np.asarray(m.sum(axis=1)).ravel())
+    norms[norms == 0] = 1
+    return csr_matrix(m.multiply(1 / norms[:, None]))
+
+
+# --- WordPiece (BERT uncased), for the static embeddings --------------------------------
+
+
+def _is_punct(ch: str) -> bool:
+    cp = ord(ch)
+    if 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126:
+        return True
+    return unicodedata.category(ch).startswith("P")
+
+
+def basic_tokens(text: str) -> list[str]:
+    text = unicodedata.normalize("NFD", (text or "").lower())
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    out: list[str] = []
+    for chunk in text.split():
+        cur = ""
+        for ch in chunk:
+            if _is_punct(ch):
+                if cur:
+                    out.append(cur)
+                    cur = ""
+                out.append(ch)
+            else:
+                cur += ch
+        if cur:
+            out.append(cur)
+    return out
+
+
+class WordPiece:
+    def __init__(self, vocab: list[str], unk: str = "[UNK]", max_chars: int = 100):
+        self.ids = {tok: i for i, tok in enumerate(vocab)}
+        self.unk = self.ids.get(unk)
+        self.max_chars = max_chars
+
+    def encode(self, text: str) -> list[int]:
+        ids: list[int] = []
+        for word in basic_tokens(text):
+            if len(word) > self.max_chars:
+                continue
+            pieces, start = [], 0
+            while start < len(word):
+                end, found = len(word), None
+                while start < end:
+                    piece = word[start:end] if start == 0 else "##" + word[start:end]
+                    if piece in self.ids:
+                        found = self.ids[piece]
+                        break
+                    end -= 1
+                if found is None:
+                    pieces = []  # the whole word is unknown; model2vec drops [UNK]
+                    break
+                pieces.append(found)
+                start = end
+            ids.extend(pieces)
+        return ids
+
+
+def embed(wp: WordPiece, table: np.ndarray, text: str) -> np.ndarray:
+    """Mean of the token vectors, L2-normalised (model2vec's pooling)."""
+    ids = wp.encode(text)
+    if not ids:
+        return np.zeros(table.shape[1], dtype=np.float32)
+    v = table[ids].astype(np.float32).mean(axis=0)
+    n = float(np.linalg.norm(v))
+    return v / n if n else v

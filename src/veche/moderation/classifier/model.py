@@ -1,0 +1,171 @@
+"""The trained classifier at run time: numpy and the shipped artefacts, no torch.
+
+English: the mean of per-token weights (a logistic regression on model2vec static
+embeddings distilled from MiniLM, folded into one weight per token and class at build
+time) averaged with a hashed character/word n-gram logistic regression.
+Russian: the n-gram model only (with pymorphy3 lemmas); MiniLM does not read Russian.
+
+A text's score is the highest of its own score and its sentences' scores, so one violent
+sentence in a long civil comment still counts; that sentence is the reason's span.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from veche.moderation.classifier import features as F
+
+MODEL_DIR = Path(__file__).resolve().parent / "models"
+LABELS = ("clean", "insulting", "profane", "hateful", "violent", "spam")
+DESCRIPTIONS = {
+    "insulting": "insulting language",
+    "profane": "profane language",
+    "hateful": "dehumanising language",
+    "violent": "violent language",
+    "spam": "spam",
+    "clean": "no abuse found",
+}
+SPAN_MAX = 80
+SENTENCE_MIN_WORDS = 5  # shorter sentences score near the prior: too noisy alone
+
+
+@dataclass
+class Result:
+    score: float  # probability-like, 0..1, of "not clean"
+    label: str  # the most likely abusive category (or "clean")
+    threshold: float  # the model's own hold threshold for this language
+    span: str = ""  # the sentence that scored highest, trimmed
+    reason: str = ""
+    model: str = ""
+    details: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _sigmoid(x: float) -> float:
+    return float(1 / (1 + np.exp(-x)))
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max()
+    e = np.exp(z)
+    return e / e.sum()
+
+
+def trim_span(sentence: str, limit: int = SPAN_MAX) -> str:
+    s = " ".join(sentence.split())
+    if len(s) <= limit:
+        return s
+    head = limit * 2 // 3
+    tail = limit - head - 5
+    return f"{s[:head].rstrip()} ... {s[-tail:].lstrip()}"
+
+
+class NgramModel:
+    def __init__(self, z, prefix: str):
+        buckets = z[f"{prefix}_buckets"]
+        self.w_bin = dict(zip(buckets.tolist(), z[f"{prefix}_w_bin"].tolist(), strict=True))
+        self.rows = {b: i for i, b in enumerate(buckets.tolist())}
+        self.w_multi = z[f"{prefix}_w_multi"].astype(np.float32)
+        self.b_bin = float(z[f"{prefix}_b_bin"])
+        self.b_multi = z[f"{prefix}_b_multi"].astype(np.float32)
+
+    def scores(self, text: str, lang: str) -> tuple[float, np.ndarray]:
+        feats = F.ngram_features(text, lang)
+        if not feats:
+            return _sigmoid(self.b_bin), _softmax(self.b_multi)
+        norm = 1 / np.sqrt(len(feats))
+        logit = self.b_bin + norm * sum(self.w_bin.get(f, 0.0) for f in feats)
+        rows = [self.rows[f] for f in feats if f in self.rows]
+        multi = self.b_multi + (norm * self.w_multi[rows].sum(axis=0) if rows else 0)
+        return _sigmoid(logit), _softmax(multi)
+
+
+class TokenModel:
+    """Static-embedding LR folded into per-token weights (mean pooling is linear)."""
+
+    def __init__(self, z, vocab: list[str]):
+        self.wp = F.WordPiece(vocab)
+        self.w_bin = z["en_tok_bin"].astype(np.float32)
+        self.w_multi = z["en_tok_multi"].astype(np.float32)
+        self.b_bin = float(z["en_tok_b_bin"])
+        self.b_multi = z["en_tok_b_multi"].astype(np.float32)
+
+    def scores(self, text: str) -> tuple[float, np.ndarray]:
+        ids = self.wp.encode(text)
+        if not ids:
+            return _sigmoid(self.b_bin), _softmax(self.b_multi)
+        return (
+            _sigmoid(self.b_bin + float(self.w_bin[ids].mean())),
+            _softmax(self.b_multi + self.w_multi[ids].mean(axis=0)),
+        )
+
+
+class Classifier:
+    def __init__(self, directory: Path = MODEL_DIR):
+        self.directory = Path(directory)
+        self.meta = json.loads((self.directory / "meta.json").read_text(encoding="utf-8"))
+        vocab = (self.directory / "vocab.txt").read_text(encoding="utf-8").split("\n")
+        with np.load(self.directory / "model.npz") as z:
+            self.tokens = TokenModel(z, vocab)
+            self.ngrams = {lang: NgramModel(z, lang) for lang in ("en", "ru")}
+        self.labels = tuple(self.meta["labels"])
+        self.name = self.meta["name"]
+        self._lock = threading.Lock()  # pymorphy3 and the caches are shared
+
+    def _one(self, text: str, lang: str) -> tuple[float, np.ndarray]:
+        p_ngram, m_ngram = self.ngrams[lang].scores(text, lang)
+        if lang == "en":
+            p_tok, m_tok = self.tokens.scores(text)
+            return (p_ngram + p_tok) / 2, (m_ngram + m_tok) / 2
+        return p_ngram, m_ngram
+
+    def score(self, text: str, lang: str = "en") -> Result:
+        lang = lang if lang in self.ngrams else detect_lang(text)
+        with self._lock:
+            best_p, best_m = self._one(text, lang)
+            span = text
+            parts = F.sentences(text)
+            if len(parts) > 1:
+                for part in parts:
+                    if len(F.words(part)) < SENTENCE_MIN_WORDS:
+                        continue
+                    p, m = self._one(part, lang)
+                    if p > best_p:
+                        best_p, best_m, span = p, m, part
+        threshold = float(self.meta["thresholds"][lang])
+        abusive = [(best_m[i], lab) for i, lab in enumerate(self.labels) if lab != "clean"]
+        label = max(abusive)[1]
+        span = trim_span(span)
+        reason = f"{DESCRIPTIONS[label]}: '{span}'" if best_p >= threshold else ""
+        return Result(
+            score=round(float(best_p), 4),
+            label=label if best_p >= threshold else "clean",
+            threshold=threshold,
+            span=span,
+            reason=reason,
+            model=self.name,
+            details={"lang": lang, "category": label},
+        )
+
+
+_cyrillic = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
+
+
+def detect_lang(text: str) -> str:
+    letters = [c for c in (text or "").lower() if c.isalpha()]
+    if not letters:
+        return "en"
+    return "ru" if sum(c in _cyrillic for c in letters) * 2 >= len(letters) else "en"
+
+
+@lru_cache(maxsize=1)
+def load() -> Classifier:
+    return Classifier()
