@@ -57,7 +57,7 @@ def test_verified_address_claims_imported_comments_and_votes(make_user):
     imported.refresh_from_db()
     assert not imported.is_active
     assert imported.is_imported  # the name stays reserved
-    assert imported.email == ""
+    assert imported.claim_email == "" and imported.email == ""
     assert imported.imported_from == f"disqus (claimed by #{person.pk})"
 
 
@@ -70,4 +70,26 @@ def test_other_addresses_claim_nothing(make_user):
     comment.refresh_from_db()
     assert comment.author == imported
     imported.refresh_from_db()
-    assert imported.is_active and imported.email == "oleg@example.net"
+    assert imported.is_active and imported.claim_email == "oleg@example.net"
+
+
+def test_the_owner_of_an_imported_address_signs_up_with_it_and_claims_the_comments(
+    client, db, mailoutbox
+):
+    from tests.discussion.factories import add_comment, make_thread
+
+    imported = create_imported_user("Maria", source="disqus", email="maria@example.com")
+    comment = add_comment(make_thread(), imported, "Posted long ago elsewhere")
+    response = client.post("/accounts/signup/", {
+        "email": "maria@example.com", "username": "maria_now",
+        "password1": "Long-Enough-42", "password2": "Long-Enough-42",
+    })
+    assert response.status_code == 302  # not refused as an address already in use
+    [message] = mailoutbox
+    key_url = next(line for line in message.body.splitlines() if "/confirm-email/" in line)
+    path = key_url[key_url.index("/accounts/"):].strip()
+    client.post(path)
+    comment.refresh_from_db()
+    assert comment.author.username == "maria_now"
+    imported.refresh_from_db()
+    assert not imported.is_active and imported.is_imported

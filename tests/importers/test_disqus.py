@@ -91,7 +91,7 @@ def test_imports_threads_comments_and_accounts(article):
 
     # Accounts: one per e-mail (Maria appears three times, once with other case).
     imported = User.objects.filter(is_imported=True).order_by("username")
-    assert [(u.username, u.email, u.imported_from) for u in imported] == [
+    assert [(u.username, u.claim_email, u.imported_from) for u in imported] == [
         ("Cheap_Pills", "pills@spam.example", "disqus"),
         ("Maria_Ivanova", "maria.ivanova@example.com", "disqus"),
         ("Oleg_Petrov", "oleg@example.net", "disqus"),

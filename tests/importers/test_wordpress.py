@@ -73,7 +73,7 @@ def test_imports_comments(article):
     assert by_ext("21").created_at == datetime(2016, 7, 14, 13, 30, tzinfo=UTC)
     # GMT 0000-00-00: the local time is read in the site's zone (CET, +1, in December).
     assert by_ext("24").created_at == datetime(2016, 12, 1, 9, 0, tzinfo=UTC)
-    anna = User.objects.get(email="anna@example.de")
+    anna = User.objects.get(claim_email="anna@example.de")
     assert anna.is_imported and anna.imported_from == "wordpress"
     assert anna.display_name == "Anna Schmidt"
     assert list(Comment.objects.filter(author=anna).values_list("external_id", flat=True)

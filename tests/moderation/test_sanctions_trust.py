@@ -124,3 +124,12 @@ def test_rank_shows_in_the_tree_without_per_comment_queries(client, thread, make
     many, html = render_queries()
     assert many == few
     assert html.count('class="c__rank">Private<') == 10
+
+
+def test_a_suspended_reader_sees_why_on_their_settings_page(client, make_user, moderator):
+    user = make_user()
+    actions.suspend_user(user, actor=moderator, reason="Calls for violence", days=2)
+    client.force_login(user)
+    html = client.get("/settings/").content.decode()
+    assert "You cannot comment, vote or report right now" in html
+    assert "Calls for violence" in html

@@ -32,7 +32,7 @@ def create_imported_user(name: str, *, source: str, email: str = "") -> User:
     user = User(
         username=username_from_name(name),
         display_name=name.strip()[:150],
-        email=email,
+        claim_email=email,
         is_imported=True,
         imported_from=source[:100],
     )

@@ -22,6 +22,10 @@ class User(AbstractUser):
     # and its name stays reserved until a person claims it by verifying the e-mail.
     is_imported = models.BooleanField(default=False)
     imported_from = models.CharField(max_length=100, blank=True)
+    # The address an import saw for this account. Kept apart from `email` so that the
+    # person who owns it can still sign up with it (addresses are unique) and, by
+    # verifying it, claim the imported account's comments.
+    claim_email = models.EmailField(blank=True, db_index=True)
 
     class Meta:
         db_table = "accounts_user"

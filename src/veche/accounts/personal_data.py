@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, ProtectedError
+from django.db.models import ProtectedError
 
 from veche.accounts.models import User
 
@@ -94,40 +94,14 @@ def user_data(user: User) -> dict[str, Any]:
 
 @transaction.atomic
 def delete_account(user: User, *, mode: str | None = None) -> None:
-    from veche.accounts.claims import recount_votes
-    from veche.discussion.actions import do_set_status
-    from veche.discussion.models import Comment, CommentRevision, CommentStatus, Thread, Vote
+    from veche.discussion import actions as discussion
 
     mode = mode or deletion_mode()
     if mode not in MODES:
         raise ValueError(f"unknown deletion mode {mode!r}")
     user = User.objects.select_for_update().get(pk=user.pk)
-
-    voted = list(Vote.objects.filter(user=user).values_list("comment_id", flat=True))
-    Vote.objects.filter(user=user).delete()
-    for comment_id in voted:
-        recount_votes(comment_id)
-
-    own = Comment.objects.filter(author=user)
-    thread_ids = set(own.values_list("thread_id", flat=True)) | set(
-        Comment.objects.filter(pk__in=voted).values_list("thread_id", flat=True)
-    )
-    own_ids = list(own.values_list("pk", flat=True))
-    Comment.objects.filter(quoted_comment_id__in=own_ids).update(
-        quoted_author_name=DELETED_NAME
-    )
-    if mode == "remove":
-        for comment in Comment.objects.select_for_update().filter(pk__in=own_ids):
-            if comment.status not in (CommentStatus.DELETED, CommentStatus.REMOVED):
-                do_set_status(comment, CommentStatus.DELETED)
-        CommentRevision.objects.filter(comment_id__in=own_ids).delete()
-        Comment.objects.filter(pk__in=own_ids).update(
-            body_markdown="", body_html="", quoted_text=""
-        )
-    Comment.objects.filter(pk__in=own_ids).update(
-        author=None, author_name=DELETED_NAME, ip_address=None, client_token=""
-    )
-    Thread.objects.filter(pk__in=thread_ids).update(version=F("version") + 1)
+    discussion.do_withdraw_all_votes(user)
+    discussion.do_detach_author(user, shown_name=DELETED_NAME, erase_text=mode == "remove")
 
     try:
         with transaction.atomic():

@@ -73,9 +73,13 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 
     has_mfa = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     from veche.accounts.personal_data import deletion_mode
+    from veche.accounts.policy import participation_refusal
 
+    refusal = participation_refusal(user)
     return render(request, "accounts/settings.html", {
         "form": form, "has_mfa": has_mfa,
+        # A suspension, a ban or an unconfirmed address: say so where the reader looks.
+        "participation_refusal": refusal[1] if refusal else "",
         "account_deletion_removes_comments": deletion_mode() == "remove",
     })
 

@@ -251,6 +251,9 @@ VECHE_SUBTREE_PREVIEW = env_int("VECHE_SUBTREE_PREVIEW", 50)
 # the thread's version on every hit; the time bounds changes nothing else announces.
 VECHE_PAGE_CACHE = env_bool("VECHE_PAGE_CACHE", True)
 VECHE_PAGE_CACHE_SECONDS = env_int("VECHE_PAGE_CACHE_SECONDS", 300)
+# When a reader deletes their account, their comments stay under "deleted user"
+# ("anonymise") or are deleted and their text erased ("remove").
+VECHE_ACCOUNT_DELETION_COMMENTS = os.environ.get("VECHE_ACCOUNT_DELETION_COMMENTS", "anonymise")
 VECHE_DELETED_RETENTION_DAYS = env_int("VECHE_DELETED_RETENTION_DAYS", 30)
 VECHE_SMILEYS = {
     ":laughing:": "\U0001f606",

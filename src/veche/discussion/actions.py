@@ -511,3 +511,67 @@ def vote_comment(*, user: Any, comment_id: int, value: int) -> Comment:
             )
         )
     return comment
+
+
+# --- Accounts that go away or merge --------------------------------------------------
+
+
+def do_recount_votes(comment_id: int) -> None:
+    """Set a comment's vote counters from its Vote rows (after votes moved or went)."""
+    up = Vote.objects.filter(comment_id=comment_id, value=1).count()
+    down = Vote.objects.filter(comment_id=comment_id, value=-1).count()
+    Comment.objects.filter(pk=comment_id).update(
+        upvotes=up, downvotes=down, score=up - down, wilson=wilson_lower_bound(up, down)
+    )
+
+
+def do_withdraw_all_votes(user: Any) -> None:
+    """Remove every vote of `user` and fix the counters of the comments they were on."""
+    voted = list(Vote.objects.filter(user=user).values_list("comment_id", flat=True))
+    Vote.objects.filter(user=user).delete()
+    for comment_id in voted:
+        do_recount_votes(comment_id)
+    _bump_threads_of(voted)
+
+
+def do_detach_author(user: Any, *, shown_name: str, erase_text: bool) -> None:
+    """The account behind these comments is going: show them under `shown_name`,
+    and with `erase_text` delete them (placeholders keep replies) and erase their text."""
+    own_ids = list(Comment.objects.filter(author=user).values_list("pk", flat=True))
+    Comment.objects.filter(quoted_comment_id__in=own_ids).update(quoted_author_name=shown_name)
+    if erase_text:
+        for comment in Comment.objects.select_for_update().filter(pk__in=own_ids):
+            if comment.status not in (CommentStatus.DELETED, CommentStatus.REMOVED):
+                do_set_status(comment, CommentStatus.DELETED)
+        CommentRevision.objects.filter(comment_id__in=own_ids).delete()
+        Comment.objects.filter(pk__in=own_ids).update(
+            body_markdown="", body_html="", quoted_text=""
+        )
+    Comment.objects.filter(pk__in=own_ids).update(
+        author=None, author_name=shown_name, ip_address=None, client_token=""
+    )
+    _bump_threads_of(own_ids)
+
+
+def do_reassign_author(source: Any, target: Any) -> None:
+    """Move the comments and votes of `source` to `target` (an account being claimed).
+
+    Comments keep the name they were posted under. A vote of `source` is dropped where
+    `target` already voted on that comment or now owns it."""
+    moved = list(Comment.objects.filter(author=source).values_list("pk", flat=True))
+    Comment.objects.filter(pk__in=moved).update(author=target)
+    votes = Vote.objects.filter(user=source)
+    clashing = votes.filter(comment__author=target) | votes.filter(comment__votes__user=target)
+    touched = set(clashing.values_list("comment_id", flat=True))
+    Vote.objects.filter(pk__in=list(clashing.values_list("pk", flat=True))).delete()
+    Vote.objects.filter(user=source).update(user=target)
+    for comment_id in touched:
+        do_recount_votes(comment_id)
+    _bump_threads_of([*moved, *touched])
+
+
+def _bump_threads_of(comment_ids: list[int]) -> None:
+    thread_ids = set(
+        Comment.objects.filter(pk__in=comment_ids).values_list("thread_id", flat=True)
+    )
+    Thread.objects.filter(pk__in=thread_ids).update(version=F("version") + 1)

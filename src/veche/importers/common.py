@@ -274,7 +274,7 @@ class CommentLoader:
             if holder is None:
                 user = create_imported_user(item.author_name, source=self.source, email=email)
                 self.stats.users_created += 1
-            elif holder.is_imported and holder.email.lower() == email.lower():
+            elif holder.is_imported and holder.claim_email.lower() == email.lower():
                 user = holder
             else:
                 # The name is another person's (a local reader, or an imported account

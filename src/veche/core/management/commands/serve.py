@@ -2,11 +2,22 @@
 
 Static files are served by WhiteNoise from STATIC_ROOT; when the collected files (or
 WhiteNoise's manifest) are missing, ``collectstatic --noinput`` runs first.
+
+Unless told not to, it also runs the two background processes a site needs, so one
+command serves a whole small site: the abuse classifier's scorer (the model stays out of
+the web workers' memory) and the database job worker (re-checks of unscored comments).
+Bigger sites run those as their own services and pass --no-background.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import ctypes
 import os
+import signal
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +40,37 @@ def static_files_missing() -> bool:
     if manifest_name:  # ManifestStaticFilesStorage and WhiteNoise's subclass
         return not os.path.exists(os.path.join(root, manifest_name))
     return not any(os.scandir(root))
+
+
+BACKGROUND_COMMANDS = (["scorer"], ["db_worker", "--no-startup-delay"])
+
+
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM when `veche serve` dies, even by SIGKILL."""
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def start_background() -> list[subprocess.Popen]:
+    children = [
+        subprocess.Popen(  # noqa: S603 - our own interpreter and command
+            [sys.executable, "-m", "veche.cli", *command], preexec_fn=_die_with_parent
+        )
+        for command in BACKGROUND_COMMANDS
+    ]
+
+    def stop() -> None:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+    atexit.register(stop)
+    return children
 
 
 def display_host(host: str) -> str:
@@ -68,6 +110,13 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4, help="threads per worker")
         parser.add_argument("--timeout", type=int, default=30, help="worker timeout, seconds")
         parser.add_argument(
+            "--no-background",
+            action="store_true",
+            default=os.environ.get("VECHE_SERVE_BACKGROUND", "1") == "0",
+            help="do not start the classifier scorer and the job worker "
+            "(also: VECHE_SERVE_BACKGROUND=0)",
+        )
+        parser.add_argument(
             "--no-collectstatic",
             action="store_true",
             help="do not run collectstatic even when the static files are missing",
@@ -83,6 +132,9 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         # Workers are forked without preloading; none must inherit a connection.
         connections.close_all()
+        if not opts["no_background"]:
+            start_background()
+            self.stdout.write("Started the classifier scorer and the background-job worker.")
 
         host, port = opts["host"], opts["port"]
         url = f"http://{display_host(host)}:{port}/"
