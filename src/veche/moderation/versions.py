@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
 from veche.moderation.models import ListVersion
 
-VERSION_TTL = 2.0
+VERSION_TTL = 2.0  # default of settings.VECHE_LIST_VERSION_TTL
 WORDS, DOMAINS, LABELS = "words", "domains", "labels"
 _memo: dict[str, tuple[int, float]] = {}
 
@@ -23,7 +24,8 @@ _memo: dict[str, tuple[int, float]] = {}
 def current(name: str) -> int:
     cached = _memo.get(name)
     now = time.monotonic()
-    if cached is not None and now - cached[1] < VERSION_TTL:
+    ttl = getattr(settings, "VECHE_LIST_VERSION_TTL", VERSION_TTL)
+    if cached is not None and now - cached[1] < ttl:
         return cached[0]
     version = ListVersion.objects.filter(name=name).values_list("version", flat=True).first()
     version = version or 0
