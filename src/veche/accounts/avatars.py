@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from django.urls import reverse
+from veche.core.urlbuild import url_maker
 
 GRID = 5
 CELL = 10
@@ -43,4 +43,4 @@ def identicon_svg(name: str) -> str:
 def avatar_url(username: str) -> str:
     # A "/" cannot travel in a <str:> path segment; any stand-in keeps it deterministic.
     name = username.replace("/", "_").strip() or "_"
-    return reverse("accounts:avatar", args=[name])
+    return url_maker("accounts:avatar")(name)

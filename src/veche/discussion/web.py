@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from veche.accounts.avatars import avatar_url
 from veche.accounts.policy import participation_refusal
 from veche.core.presentation import present_html
+from veche.core.urlbuild import url_maker
 from veche.discussion.actions import thread_accepts_comments
 from veche.discussion.selectors import (
     DEFAULT_SORT,
@@ -158,18 +159,18 @@ def render_tree_section(
 
 def tree_helpers(request: HttpRequest, nodes: list[Node] | None = None) -> dict:
     user = request.user
+    continue_url = url_maker("discussion:continue")
     helpers = {
         "present": lambda html: mark_safe(present_html(html)),  # noqa: S308 - sanitised HTML
         "avatar_url": avatar_url,
-        "profile_url": lambda username: reverse("accounts:profile", args=[username]),
-        "permalink": lambda cid: reverse("discussion:permalink", args=[cid]),
-        "reply_url": lambda cid: reverse("discussion:reply", args=[cid]),
-        "vote_url": lambda cid: reverse("discussion:vote", args=[cid]),
-        "edit_url": lambda cid: reverse("discussion:edit", args=[cid]),
-        "delete_url": lambda cid: reverse("discussion:delete", args=[cid]),
+        "profile_url": url_maker("accounts:profile"),
+        "permalink": url_maker("discussion:permalink"),
+        "reply_url": url_maker("discussion:reply"),
+        "vote_url": url_maker("discussion:vote"),
+        "edit_url": url_maker("discussion:edit"),
+        "delete_url": url_maker("discussion:delete"),
         "continue_url": lambda cid, after="": (
-            reverse("discussion:continue", args=[cid])
-            + ("?" + urlencode({"after": after}) if after else "")
+            continue_url(cid) + ("?" + urlencode({"after": after}) if after else "")
         ),
         "viewer_id": user.pk if user.is_authenticated else None,
         "is_moderator": bool(getattr(user, "is_moderator", False)),

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from veche.core.urlbuild import url_maker
 from veche.discussion.models import CommentStatus
 from veche.moderation.legal import present_comment
 from veche.moderation.selectors import ranks_for, rejection_reasons
@@ -27,7 +27,7 @@ def annotate(request: HttpRequest, comments: list[Any]) -> dict:
             reasons = rejection_reasons(own)
     return {
         "rank": lambda author_id: ranks.get(author_id, ""),
-        "report_url": lambda cid: reverse("moderation:report", args=[cid]),
+        "report_url": url_maker("moderation:report"),
         "rejection_reason": lambda cid: reasons.get(cid, ""),
         "present": lambda html: mark_safe(present_comment(html)),  # noqa: S308 - sanitised
     }
