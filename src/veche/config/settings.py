@@ -290,20 +290,9 @@ VECHE_REPORTS_TO_HOLD = float(os.environ.get("VECHE_REPORTS_TO_HOLD", "3"))
 VECHE_CLOSE_AFTER_DAYS = (
     env_int("VECHE_CLOSE_AFTER_DAYS", 0) if os.environ.get("VECHE_CLOSE_AFTER_DAYS") else None
 )
-# Rank titles next to names: (min trust level, min published comments, title).
-VECHE_RANKS = [
-    (0, 0, "Private"),
-    (1, 3, "Corporal"),
-    (1, 10, "Sergeant"),
-    (2, 25, "Lieutenant"),
-    (2, 50, "Captain"),
-    (3, 100, "Major"),
-    (3, 250, "Colonel"),
-    (4, 500, "General"),
-]
-# Trust levels: (level, min account age in days, min published comments net of
-# rejections, min upvotes received).
-VECHE_TRUST_THRESHOLDS = [(1, 1, 3, 0), (2, 14, 20, 10), (3, 60, 100, 50), (4, 180, 300, 200)]
+# Rank titles (VECHE_RANKS) and trust thresholds (VECHE_TRUST_THRESHOLDS) default to the
+# military ladder and Discourse-like levels in veche/moderation/conf.py; set them here
+# to override.
 # Sign-up and sign-in limits (django-allauth), stated explicitly.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",

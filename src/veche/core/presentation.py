@@ -39,9 +39,8 @@ def replace_smileys(text: str) -> str:
     return pattern.sub(lambda m: table[m.group(0)], text)
 
 
-def present_html(html: str) -> str:
-    """Apply the presentation transforms to the text nodes of sanitised HTML."""
-    transforms: list[Transform] = [replace_smileys, *_extra_transforms]
+def map_text_nodes(html: str, transform: Transform) -> str:
+    """Apply `transform` to the text between tags of sanitised HTML, outside code."""
     parts = TAG_SPLIT.split(html)
     in_code = 0
     for i, part in enumerate(parts):
@@ -54,9 +53,18 @@ def present_html(html: str) -> str:
             elif lowered.startswith(("</code", "</pre")):
                 in_code = max(0, in_code - 1)
             continue
-        if in_code:
-            continue
-        for transform in transforms:
-            part = transform(part)
-        parts[i] = part
+        if not in_code:
+            parts[i] = transform(part)
     return "".join(parts)
+
+
+def present_html(html: str) -> str:
+    """Apply the presentation transforms to the text nodes of sanitised HTML."""
+    transforms: list[Transform] = [replace_smileys, *_extra_transforms]
+
+    def apply_all(text: str) -> str:
+        for transform in transforms:
+            text = transform(text)
+        return text
+
+    return map_text_nodes(html, apply_all)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 
-from veche.core.presentation import TAG_SPLIT, present_html
+from veche.core.presentation import map_text_nodes, present_html
 from veche.moderation import versions
 
 logger = logging.getLogger(__name__)
@@ -118,19 +118,5 @@ def label_html(body_html: str) -> str:
     pattern, _ = compiled()
     if pattern is None:
         return body_html
-    parts = TAG_SPLIT.split(body_html)
-    in_code = 0
     with label_scope():
-        for i, part in enumerate(parts):
-            if not part:
-                continue
-            if part.startswith("<"):
-                lowered = part[:6].lower()
-                if lowered.startswith(("<code", "<pre")):
-                    in_code += 1
-                elif lowered.startswith(("</code", "</pre")):
-                    in_code = max(0, in_code - 1)
-                continue
-            if not in_code:
-                parts[i] = label_text(part)
-    return "".join(parts)
+        return map_text_nodes(body_html, label_text)
