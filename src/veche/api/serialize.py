@@ -9,6 +9,7 @@ from django.urls import reverse
 from veche.accounts.avatars import avatar_url
 from veche.accounts.policy import participation_refusal
 from veche.core.presentation import present_html
+from veche.core.urlbuild import url_maker
 from veche.discussion.actions import thread_accepts_comments
 from veche.discussion.models import Comment, CommentStatus, Thread
 from veche.discussion.selectors import Node
@@ -34,7 +35,7 @@ def _author(c: Comment) -> dict:
         "name": c.author_name,
         "username": user.username,
         "avatar": avatar_url(user.username),
-        "profile": reverse("accounts:profile", args=[user.username]),
+        "profile": url_maker("accounts:profile")(user.username),
     }
 
 
@@ -80,7 +81,7 @@ def comment_out(
         "my_vote": my_vote,
         "status": str(status),
         "quote": _quote(c, quote_visible) if shown else None,
-        "url": reverse("discussion:permalink", args=[c.pk]),
+        "url": url_maker("discussion:permalink")(c.pk),
         "replies": replies or [],
         "more_replies": more_replies,
         "continues": continues,
@@ -115,7 +116,7 @@ def me_out(user: Any) -> dict:
         "username": user.username,
         "name": user.public_name,
         "avatar": avatar_url(user.username),
-        "profile": reverse("accounts:profile", args=[user.username]),
+        "profile": url_maker("accounts:profile")(user.username),
         "can_participate": refusal is None,
         "refusal": refusal[1] if refusal else None,
     }

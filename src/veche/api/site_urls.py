@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from veche.api import views
+from veche.api import stream, views
 
 app_name = "api-site"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("embed/login", views.embed_login, name="embed-login"),
     path("embed/signed-in", views.embed_signed_in, name="embed-signed-in"),
     path("t/<int:thread_id>/", views.thread_page, name="thread"),
+    path("t/<int:thread_id>/comments.json", stream.whole_thread, name="thread-json"),
 ]

@@ -388,3 +388,16 @@ def recent_comments_of(user: Any, limit: int = 20) -> list[Comment]:
         .select_related("thread")
         .order_by("-created_at")[:limit]
     )
+
+
+def iter_whole_thread(thread: Thread, *, viewer: Viewer, chunk_size: int = 2000):
+    """Every comment of the thread the viewer may see, in thread order, one at a time:
+    (comment, shown). Hidden comments come as placeholders when they have replies.
+
+    Streams from the database in chunks, so memory stays flat whatever the thread's
+    size; the order (by path) lets a consumer rebuild the tree from `parent_id`."""
+    rows = _comments().filter(thread=thread).order_by("path").iterator(chunk_size=chunk_size)
+    for comment in rows:
+        shown = viewer.sees_text(comment)
+        if shown or comment.reply_count > 0:
+            yield comment, shown
