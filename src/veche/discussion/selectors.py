@@ -1,10 +1,17 @@
 """Reading threads: the page of a thread a reader sees, as a tree of nodes.
 
-A page holds whole top-level subtrees, packed in order until the next one would pass
-the page size; a subtree bigger than a page goes alone on its page with its first
-replies and a "show N more replies" link. The page's boundaries come from one query
-over the thread's top-level comments (id, status, subtree size) and its comments from
-one indexed query, so a page costs the same however big the thread grows.
+A page is bounded by the number of comments it shows (VECHE_PAGE_SIZE), not by its
+top-level comments: top-level subtrees are packed in order, counting the comments the
+page shows (those above the visual depth). A subtree that does not fit in the room
+left gets that room: its first replies and a "show N more replies" link (the rest is
+on the continue view); only when the room left is small (under a tenth of a page) does
+the subtree move to the next page instead. So every page but the last shows between
+nine tenths of a page and a page, whatever the shape of the thread.
+
+The page's boundaries come from one query over the thread's top-level comments (id,
+status, shown subtree size), cached per thread version, and its comments from one
+indexed query (two when the page ends in a cut subtree), so a page costs the same
+however big the thread grows.
 """
 
 from __future__ import annotations
@@ -14,7 +21,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from veche.discussion.models import SEQ_WIDTH, Comment, CommentStatus, Thread, Vote
 
@@ -102,6 +110,10 @@ class ThreadPage:
     roots: list[Node]
     head: Node | None = None  # the comment a "continue this thread" view hangs from
     next_after: str = ""  # for a continue view: where its next chunk starts
+    # Readers who would see this page differently from everyone else: authors of pending
+    # comments on it (only they see the text) or of pending top-level comments with no
+    # replies (only they get them in the page layout). Caches of rendered pages use it.
+    pending_authors: frozenset[int] = frozenset()
 
 
 def _root_visible(status: str, descendants: int, author_id: int | None, viewer: Viewer) -> bool:
@@ -110,8 +122,9 @@ def _root_visible(status: str, descendants: int, author_id: int | None, viewer: 
     return status == CommentStatus.PENDING and author_id == viewer.user_id
 
 
-def page_layout(thread: Thread, sort: str, viewer: Viewer) -> list[list[tuple[int, int]]]:
-    """Pages as lists of (root id, subtree size) of the roots the viewer sees.
+def page_layout(thread: Thread, sort: str, viewer: Viewer) -> list[list[tuple[int, int, int]]]:
+    """Pages as lists of (root id, shown subtree size, comments shown on this page) of the
+    roots the viewer sees; the last two differ only for a subtree cut at the page's end.
 
     Cached per thread version (bumped on every visible change), so a page view does
     not read the list of roots once the layout of that version is known: the big
@@ -122,6 +135,10 @@ def page_layout(thread: Thread, sort: str, viewer: Viewer) -> list[list[tuple[in
     and a moderator's; a signed-in reader who has a pending top-level comment with
     no replies (seen only by them) gets a layout computed for them.
     """
+    return _pick_layout(_layout_entry_for(thread, sort), viewer)
+
+
+def _layout_entry_for(thread: Thread, sort: str) -> dict[str, Any]:
     entry = cache.get(_layout_key(thread.pk, thread.created_at, thread.version, sort))
     if entry is not None:
         current = Thread.objects.filter(pk=thread.pk).values_list("version", flat=True).first()
@@ -133,6 +150,10 @@ def page_layout(thread: Thread, sort: str, viewer: Viewer) -> list[list[tuple[in
         cache.set(
             _layout_key(thread.pk, thread.created_at, version, sort), entry, LAYOUT_CACHE_SECONDS
         )
+    return entry
+
+
+def _pick_layout(entry: dict[str, Any], viewer: Viewer) -> list[list[tuple[int, int, int]]]:
     if viewer.is_moderator:
         return entry["moderator"]
     if viewer.user_id is None or viewer.user_id not in entry["pending_authors"]:
@@ -146,26 +167,35 @@ LAYOUT_CACHE_SECONDS = 24 * 3600
 def _layout_key(pk: int, created_at: Any, version: int | None, sort: str) -> str:
     # created_at too: a recreated database (or a rolled-back test) reuses ids.
     born = int(created_at.timestamp() * 1_000_000) if created_at else 0
-    return f"veche:layout:v1:{pk}:{born}:{version}:{sort}"
+    shape = f"{settings.VECHE_PAGE_SIZE}:{settings.VECHE_VISUAL_DEPTH}"
+    return f"veche:layout:v2:{pk}:{born}:{version}:{sort}:{shape}"
 
 
 def _root_rows(thread: Thread, sort: str) -> tuple[int | None, list[tuple]]:
-    """The thread's current version and its top-level comments, in one query."""
+    """The thread's current version and its top-level comments with the size of their
+    subtrees as the page shows them (above the visual depth), in one query."""
     current = Thread.objects.filter(pk=thread.pk).values("version")[:1]
+    shown = (
+        Comment.objects.filter(root_id=OuterRef("pk"), depth__lt=settings.VECHE_VISUAL_DEPTH)
+        .order_by()
+        .values("root_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     rows = list(
         Comment.objects.filter(thread=thread, depth=0)
-        .annotate(thread_version=Subquery(current))
+        .annotate(thread_version=Subquery(current), shown=Coalesce(Subquery(shown), 0))
         .order_by(*SORTS[sort])
-        .values_list("id", "status", "descendant_count", "author_id", "thread_version")
+        .values_list("id", "status", "descendant_count", "author_id", "shown", "thread_version")
     )
-    version = rows[0][4] if rows else thread.version
-    return version, [row[:4] for row in rows]
+    version = rows[0][5] if rows else thread.version
+    return version, [row[:5] for row in rows]
 
 
 def _layout_entry(rows: list[tuple]) -> dict[str, Any]:
     pending_authors = {
         author_id
-        for _, status, descendants, author_id in rows
+        for _, status, descendants, author_id, _ in rows
         if status == CommentStatus.PENDING and not descendants and author_id is not None
     }
     return {
@@ -178,20 +208,24 @@ def _layout_entry(rows: list[tuple]) -> dict[str, Any]:
 
 
 def _compute_layout(
-    rows: list[tuple[int, str, int, int | None]], viewer: Viewer
-) -> list[list[tuple[int, int]]]:
+    rows: list[tuple[int, str, int, int | None, int]], viewer: Viewer
+) -> list[list[tuple[int, int, int]]]:
     page_size = settings.VECHE_PAGE_SIZE
-    pages: list[list[tuple[int, int]]] = [[]]
-    filled = 0
-    for root_id, status, descendants, author_id in rows:
+    # Below this much room a subtree that does not fit starts the next page rather than
+    # being cut to a root and a reply or two.
+    min_room = max(2, page_size // 10)
+    pages: list[list[tuple[int, int, int]]] = [[]]
+    room = page_size
+    for root_id, status, descendants, author_id, shown in rows:
         if not _root_visible(status, descendants, author_id, viewer):
             continue
-        size = 1 + descendants
-        if pages[-1] and filled + size > page_size:
+        size = 1 + shown
+        if pages[-1] and size > room and room < min_room:
             pages.append([])
-            filled = 0
-        pages[-1].append((root_id, size))
-        filled += size
+            room = page_size
+        taken = min(size, room)
+        pages[-1].append((root_id, size, taken))
+        room -= taken
     return pages
 
 
@@ -199,45 +233,54 @@ def get_thread_page(
     thread: Thread, *, viewer: Viewer, sort: str = DEFAULT_SORT, page: int = 1
 ) -> ThreadPage:
     sort = sort if sort in SORTS else DEFAULT_SORT
-    layout = page_layout(thread, sort, viewer)
+    entry = _layout_entry_for(thread, sort)
+    layout = _pick_layout(entry, viewer)
     page = min(max(page, 1), len(layout))
     roots = layout[page - 1]
     first_number = 1 + sum(len(p) for p in layout[: page - 1])
     visual_depth = settings.VECHE_VISUAL_DEPTH
-    page_size = settings.VECHE_PAGE_SIZE
     nodes: list[Node] = []
+    rows: list[Comment] = []
     if roots:
-        small = [rid for rid, size in roots if size <= page_size]
-        big = [rid for rid, size in roots if size > page_size]
-        rows: list[Comment] = []
-        if small:
+        whole = [rid for rid, size, taken in roots if taken >= size]
+        cut = [(rid, taken) for rid, size, taken in roots if taken < size]
+        if whole:
             rows += list(
                 _comments()
                 .filter(
-                    Q(id__in=small) | Q(root_id__in=small), thread=thread, depth__lt=visual_depth
+                    Q(id__in=whole) | Q(root_id__in=whole), thread=thread, depth__lt=visual_depth
                 )
                 .order_by("path")
             )
-        for rid in big:  # at most one per page: it fills a page alone
-            rows += list(_comments().filter(pk=rid))
+        for rid, taken in cut:  # at most one per page: the subtree the page ends with
             rows += list(
                 _comments()
-                .filter(root_id=rid, depth__lt=visual_depth)
-                .order_by("path")[: page_size - 1]
+                .filter(Q(pk=rid) | Q(root_id=rid), thread=thread, depth__lt=visual_depth)
+                .order_by("path")[:taken]
             )
         by_id = _build_forest(rows, viewer)
-        order = {rid: i for i, (rid, _) in enumerate(roots)}
+        order = {rid: i for i, (rid, _, _) in enumerate(roots)}
         nodes = sorted(
             (n for n in by_id.values() if n.comment.depth == 0), key=lambda n: order[n.comment.pk]
         )
-        for rid in big:
+        for rid, _ in cut:
             node = by_id.get(rid)
             if node is not None:
                 last = max((c.path for c in rows if c.root_id == rid), default=node.comment.path)
                 node.more_after = last
                 node.more_replies = Comment.objects.filter(root_id=rid, path__gt=last).count()
         _finish(nodes, by_id, viewer, first_number=first_number)
-    return ThreadPage(thread=thread, sort=sort, number=page, page_count=len(layout), roots=nodes)
+    pending = {
+        c.author_id for c in rows if c.status == CommentStatus.PENDING and c.author_id is not None
+    }
+    return ThreadPage(
+        thread=thread,
+        sort=sort,
+        number=page,
+        page_count=len(layout),
+        roots=nodes,
+        pending_authors=frozenset(pending | entry["pending_authors"]),
+    )
 
 
 def get_continued_thread(head: Comment, *, viewer: Viewer, after: str = "") -> ThreadPage:
@@ -355,7 +398,6 @@ def locate_comment(comment: Comment, *, viewer: Viewer) -> tuple[str, int, str]:
     """Where a permalink leads: ("page", page number, "") on the thread's page, or
     ("continue", head comment id, after-path) for replies shown on a continue view."""
     visual_depth = settings.VECHE_VISUAL_DEPTH
-    page_size = settings.VECHE_PAGE_SIZE
     if comment.depth >= visual_depth:
         head_depth = (comment.depth // visual_depth) * visual_depth - 1
         head_path = comment.path[: (head_depth + 1) * SEQ_WIDTH]
@@ -365,14 +407,16 @@ def locate_comment(comment: Comment, *, viewer: Viewer) -> tuple[str, int, str]:
     root_id = comment.root_id or comment.pk
     layout = page_layout(thread, DEFAULT_SORT, viewer)
     for number, roots in enumerate(layout, start=1):
-        for rid, size in roots:
+        for rid, size, taken in roots:
             if rid != root_id:
                 continue
-            if size > page_size and comment.pk != rid:
+            if taken < size and comment.pk != rid:
+                # The page shows the root and its first taken - 1 replies above the
+                # visual depth; a later one is on the continue view of the root.
                 position = Comment.objects.filter(
                     root_id=rid, depth__lt=visual_depth, path__lt=comment.path
                 ).count()
-                if position >= page_size - 1:
+                if position >= taken - 1:
                     chunk_start = Comment.objects.filter(root_id=rid, path__lt=comment.path)
                     after = (
                         chunk_start.order_by("-path").values_list("path", flat=True).first() or ""

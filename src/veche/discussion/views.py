@@ -24,7 +24,7 @@ from veche.discussion.forms import CommentForm, EditForm, VoteForm
 from veche.discussion.models import Comment, CommentStatus, Thread
 from veche.discussion.selectors import Viewer, get_continued_thread, locate_comment
 from veche.discussion.text import plain_text
-from veche.discussion.web import form_context, tree_helpers
+from veche.discussion.web import form_context, render_tree_page
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -171,12 +171,13 @@ def continue_thread(request: HttpRequest, comment_id: int) -> HttpResponse:
     if after and (not after.startswith(head.path) or len(after) > 2400):
         return HttpResponse("The 'after' position is not in this thread.", status=400)
     page = get_continued_thread(head, viewer=Viewer.of(request.user), after=after)
-    context = {"page": page, "thread": head.thread, **tree_helpers(request, [page.head])}
-    html = get_template("discussion/continued.html", using="jinja2").render(context)
+    html = render_tree_page(
+        request, "discussion/continued.html", {"page": page, "thread": head.thread}, [page.head]
+    )
     return render(
         request,
         "discussion/continued_page.html",
-        {"thread": head.thread, "head": head, "tree_html": mark_safe(html)},  # noqa: S308
+        {"thread": head.thread, "head": head, "tree_html": html},
     )
 
 

@@ -1,0 +1,123 @@
+"""Pages of a thread are bounded by the comments they show, not by top-level comments."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.discussion.factories import add_comment, grow_thread, make_thread
+from veche.discussion.selectors import (
+    Viewer,
+    get_continued_thread,
+    get_thread_page,
+    locate_comment,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def shown(nodes) -> int:
+    return sum(1 + shown(n.children) for n in nodes)
+
+
+def all_pages(thread, viewer=None):
+    viewer = viewer or Viewer()
+    first = get_thread_page(thread, viewer=viewer)
+    return [first] + [
+        get_thread_page(thread, viewer=viewer, page=n) for n in range(2, first.page_count + 1)
+    ]
+
+
+@pytest.fixture
+def people(make_user):
+    return [make_user(f"user{i}") for i in range(4)]
+
+
+def test_every_page_but_the_last_is_nearly_full(people, settings):
+    settings.VECHE_PAGE_SIZE = 20
+    t = make_thread()
+    grow_thread(t, people, 150, seed=5, max_depth=4)  # all above the visual depth
+    pages = all_pages(t)
+    assert len(pages) >= 7
+    for page in pages[:-1]:
+        assert 18 <= shown(page.roots) <= 20, page.number
+    # Every comment is on a page or behind a "show more" link, none twice.
+    seen = [n.comment.pk for p in pages for n in _walk(p.roots)]
+    hidden_behind_links = sum(n.more_replies for p in pages for n in p.roots)
+    assert len(seen) == len(set(seen))
+    assert len(seen) + hidden_behind_links == 150
+
+
+def _walk(nodes):
+    for n in nodes:
+        yield n
+        yield from _walk(n.children)
+
+
+def test_first_page_of_a_big_thread_is_the_size_of_a_small_ones(people, settings):
+    settings.VECHE_PAGE_SIZE = 20
+    small, big = make_thread("test:small"), make_thread("test:big")
+    grow_thread(small, people, 40, seed=3)
+    grow_thread(big, people, 400, seed=3)
+    sizes = [shown(get_thread_page(t, viewer=Viewer()).roots) for t in (small, big)]
+    assert all(18 <= size <= 20 for size in sizes), sizes
+
+
+def test_a_subtree_cut_at_the_end_of_a_page_continues_on_demand(people, settings):
+    settings.VECHE_PAGE_SIZE = 10
+    t = make_thread()
+    first = add_comment(t, people[0], "first")
+    for i in range(3):
+        add_comment(t, people[1], f"f{i}", first)
+    second = add_comment(t, people[0], "second")
+    replies = [add_comment(t, people[2], f"s{i}", second) for i in range(8)]
+    third = add_comment(t, people[0], "third")
+    page1 = get_thread_page(t, viewer=Viewer())
+    assert [n.comment.pk for n in page1.roots] == [first.pk, second.pk]
+    assert shown(page1.roots) == 10
+    cut = page1.roots[1]
+    assert [n.comment.body_markdown for n in cut.children] == ["s0", "s1", "s2", "s3", "s4"]
+    assert cut.more_replies == 3
+    page2 = get_thread_page(t, viewer=Viewer(), page=2)
+    assert [(n.number, n.comment.pk) for n in page2.roots] == [(3, third.pk)]
+    rest = get_continued_thread(second, viewer=Viewer(), after=cut.more_after)
+    assert [n.comment.body_markdown for n in rest.roots] == ["s5", "s6", "s7"]
+    # Permalinks: a reply shown on the page goes to the page, a later one to the rest.
+    assert locate_comment(replies[4], viewer=Viewer()) == ("page", 1, "")
+    kind, head, after = locate_comment(replies[6], viewer=Viewer())
+    assert (kind, head) == ("continue", second.pk)
+    assert replies[6].pk in [
+        n.comment.pk for n in get_continued_thread(second, viewer=Viewer(), after=after).roots
+    ]
+    assert locate_comment(third, viewer=Viewer()) == ("page", 2, "")
+
+
+def test_a_subtree_that_would_be_cut_to_almost_nothing_moves_to_the_next_page(
+    people, settings
+):
+    settings.VECHE_PAGE_SIZE = 10
+    t = make_thread()
+    first = add_comment(t, people[0], "first")
+    for i in range(8):
+        add_comment(t, people[1], f"f{i}", first)
+    second = add_comment(t, people[0], "second")
+    for i in range(4):
+        add_comment(t, people[1], f"s{i}", second)
+    page1, page2 = all_pages(t)
+    assert [n.comment.pk for n in page1.roots] == [first.pk]
+    assert [n.comment.pk for n in page2.roots] == [second.pk]
+    assert page2.roots[0].more_replies == 0 and len(page2.roots[0].children) == 4
+
+
+def test_replies_beyond_the_visual_depth_do_not_count_against_the_page(people, settings):
+    settings.VECHE_PAGE_SIZE = 4
+    settings.VECHE_VISUAL_DEPTH = 2
+    t = make_thread()
+    a = add_comment(t, people[0], "a")
+    a1 = add_comment(t, people[1], "a1", a)
+    for i in range(5):
+        add_comment(t, people[2], f"deep{i}", a1)  # on a1's continue view
+    b = add_comment(t, people[0], "b")
+    add_comment(t, people[1], "b1", b)
+    [page] = all_pages(t)
+    assert [n.comment.pk for n in page.roots] == [a.pk, b.pk]
+    assert page.roots[0].children[0].continues
