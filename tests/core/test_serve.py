@@ -1,4 +1,4 @@
-"""``veche serve``: gunicorn with gthread workers, WhiteNoise for static files."""
+"""``veche serve``: granian (or gunicorn with gthread workers), WhiteNoise for static files."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from veche.core.management.commands import serve
 
@@ -48,8 +50,25 @@ def test_gunicorn_configuration():
     assert app.cfg.worker_class_str == "gthread"
 
 
-def test_serve_answers_health_and_static_files(tmp_path: Path):
-    """Migrate a fresh SQLite database, start ``veche serve``, fetch /health and CSS."""
+def test_granian_configuration():
+    server = serve.make_granian("127.0.0.1", 0, workers=3, threads=4, graceful_timeout=20)
+    assert server.workers == 3
+    assert server.blocking_threads == 4
+    assert server.interface.value == "wsgi"
+    assert server.target == "veche.config.wsgi:application"
+
+
+def test_the_server_comes_from_the_environment(monkeypatch):
+    monkeypatch.delenv("VECHE_SERVER", raising=False)
+    assert serve.default_server() == "granian"
+    monkeypatch.setenv("VECHE_SERVER", "Gunicorn")
+    assert serve.default_server() == "gunicorn"
+
+
+@pytest.mark.parametrize("server", serve.SERVERS)
+def test_serve_answers_health_and_static_files(tmp_path: Path, server: str):
+    """Migrate a fresh SQLite database, start ``veche serve``, fetch /health and CSS;
+    SIGTERM stops it cleanly."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -69,7 +88,8 @@ def test_serve_answers_health_and_static_files(tmp_path: Path):
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603 - our own argv
-            [*cli, "serve", "--port", str(port), "--workers", "1", "--threads", "2"],
+            [*cli, "serve", "--port", str(port), "--workers", "1", "--threads", "2",
+             "--server", server],
             env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
         )
     try:
@@ -91,6 +111,7 @@ def test_serve_answers_health_and_static_files(tmp_path: Path):
             assert response.status == 200
             assert "immutable" in response.headers["Cache-Control"]
         assert f"Veche is serving at http://127.0.0.1:{port}/" in log.read_text()
+        assert f"{server};" in log.read_text()
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -98,3 +119,4 @@ def test_serve_answers_health_and_static_files(tmp_path: Path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    assert process.returncode == 0, log.read_text()

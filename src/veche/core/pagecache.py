@@ -21,7 +21,9 @@ so a proxy or CDN can keep them and revalidate; conditional requests get 304.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from email.utils import formatdate, parsedate_to_datetime
 from http.cookies import CookieError, SimpleCookie
@@ -32,6 +34,8 @@ from django.core.cache import caches
 from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
+
+from veche.core import pageclock
 
 MARK_HEADER = "X-Veche-Page-Cache"  # set by views, read and removed by PageCache
 KEY_PREFIX = "veche:page:v1:"
@@ -151,10 +155,22 @@ def _cookies(environ: dict) -> dict[str, str] | None:
     return {key: morsel.value for key, morsel in jar.items()}
 
 
-def _language(environ: dict, cookies: dict[str, str]) -> str:
-    from django.utils.translation import get_language_from_request
+_LANGUAGES: dict[tuple[str, str | None], str] = {}
 
-    return get_language_from_request(_Meta(environ, cookies))  # type: ignore[arg-type]
+
+def _language(environ: dict, cookies: dict[str, str]) -> str:
+    """The language Django would pick: it depends on the Accept-Language header and the
+    language cookie only (not the path), so the answer is remembered for both."""
+    memo = (environ.get("HTTP_ACCEPT_LANGUAGE", ""), cookies.get(settings.LANGUAGE_COOKIE_NAME))
+    language = _LANGUAGES.get(memo)
+    if language is None:
+        from django.utils.translation import get_language_from_request
+
+        language = get_language_from_request(_Meta(environ, cookies))  # type: ignore[arg-type]
+        if len(_LANGUAGES) >= 512:  # headers are the client's to vary: stay bounded
+            _LANGUAGES.clear()
+        _LANGUAGES[memo] = language
+    return language
 
 
 _VALIDATORS: dict[str, Callable[[str], str | None]] = {}
@@ -167,12 +183,115 @@ def _current_token(path: str, arg: str) -> str | None:
     return fn(arg)
 
 
+_KEEP_ON_304 = {"etag", "cache-control", "vary", "last-modified", "content-language",
+                "x-veche-cache"}
+
+
+class Page:
+    """A stored page, ready to send: headers built once, the body as one bytes object."""
+
+    __slots__ = ("arg", "body", "checked_at", "clocks", "etag", "expires_at", "headers",
+                 "headers_304", "key", "modified_ts", "status", "token", "validator")
+
+    def __init__(self, key: str, entry: dict[str, Any]) -> None:
+        self.key = key
+        self.status: str = entry["status"]
+        self.body: bytes = entry["body"]
+        self.token: str = entry["token"]
+        self.validator: str = entry["validator"]
+        self.arg: str = entry["arg"]
+        self.etag: str = entry.get("etag", "")
+        self.headers = [*entry["headers"], ("X-Veche-Cache", "hit")]
+        self.headers_304 = [(k, v) for k, v in self.headers if k.lower() in _KEEP_ON_304]
+        self.modified_ts = _http_date(entry.get("last_modified", ""))
+        # Clock values at which the token was known current (one per clock: the
+        # SQLite clock has one per thread). A value that comes back proves nothing
+        # was committed since; one that moved on never comes back.
+        self.clocks: set[str] = {entry["clock"]} if entry.get("clock") else set()
+        self.checked_at = 0.0  # monotonic; 0: ask the database before the first use
+        # Wall time in the entry (shared between processes), monotonic here.
+        self.expires_at = time.monotonic() + entry.get("expires", 0) - time.time()
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + 1024
+
+
+def _http_date(value: str) -> float | None:
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+class LocalPages:
+    """This process's pages, least recently used first, bounded in bytes."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._pages: OrderedDict[str, Page] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Page | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, page: Page) -> None:
+        if page.size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._pages.pop(page.key, None)
+            if old is not None:
+                self.bytes -= old.size
+            self._pages[page.key] = page
+            self.bytes += page.size
+            while self.bytes > self.max_bytes:
+                _, evicted = self._pages.popitem(last=False)
+                self.bytes -= evicted.size
+
+    def discard(self, page: Page) -> None:
+        with self._lock:
+            if self._pages.get(page.key) is page:
+                del self._pages[page.key]
+                self.bytes -= page.size
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self.bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+LOCAL_BYTES = 64 * 1024 * 1024
+# However quiet the clock, a page is confirmed against the database this often: a
+# bound for writes no clock sees (a psql session, a writer killed between its commit
+# and the announcement).
+RECHECK_SECONDS = 2.0
+
+local_pages = LocalPages(int(getattr(settings, "VECHE_PAGE_CACHE_LOCAL_BYTES", LOCAL_BYTES)))
+
+
 class PageCache:
-    """WSGI middleware: serve and store anonymous pages marked by mark_cacheable()."""
+    """WSGI middleware: serve and store anonymous pages marked by mark_cacheable().
+
+    Pages are kept in this process (``local_pages``) and, when the cache is shared
+    (Redis), in Django's cache too, for the other workers and servers. A stored page is
+    served while its token is current: confirmed by the validator (one query) whenever
+    the change clock (veche.core.pageclock) moved since the last confirmation.
+    """
 
     def __init__(self, app: Callable, cache_alias: str = "default") -> None:
         self.app = app
         self.cache_alias = cache_alias
+        self._shared: bool | None = None
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
@@ -185,12 +304,12 @@ class PageCache:
         if cookies is None or not is_anonymous_request(cookies):
             return self.app(environ, start_response)
         language = _language(environ, cookies)
-        query = environ.get("QUERY_STRING", "")
-        key = self._key(environ, path, query, language)
-        cache = caches[self.cache_alias]
-        entry = cache.get(key)
-        if entry is not None:
-            served = self._serve(entry, environ, start_response)
+        key = self._key(environ, path, environ.get("QUERY_STRING", ""), language)
+        page = local_pages.get(key)
+        if page is None:
+            page = self._from_shared(key)
+        if page is not None:
+            served = self._serve(page, environ, start_response)
             if served is not None:
                 return served
         if method != "GET":
@@ -203,50 +322,81 @@ class PageCache:
         raw = f"{environ.get('wsgi.url_scheme', 'http')}|{host}|{path}|{query}|{language}"
         return KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
-    def _serve(
-        self, entry: dict[str, Any], environ: dict, start_response: Callable
-    ) -> Iterable[bytes] | None:
+    def _shared_cache(self) -> Any | None:
+        """Django's cache when other processes can read it; None for a per-process one."""
+        if self._shared is None:
+            from django.core.cache.backends.locmem import LocMemCache
+
+            self._shared = not isinstance(caches[self.cache_alias], LocMemCache)
+        return caches[self.cache_alias] if self._shared else None
+
+    def _from_shared(self, key: str) -> Page | None:
+        cache = self._shared_cache()
+        entry = cache.get(key) if cache is not None else None
+        if not isinstance(entry, dict):
+            return None
+        try:
+            page = Page(key, entry)
+        except KeyError:
+            return None
+        local_pages.put(page)
+        return page
+
+    def _current(self, page: Page) -> bool:
+        """Is the page's token still current? Asks the database only when it must."""
+        now = time.monotonic()
+        if now >= page.expires_at:
+            local_pages.discard(page)
+            return False
+        seen = pageclock.read()
+        if seen is not None and seen in page.clocks and now - page.checked_at < RECHECK_SECONDS:
+            return True
         close_old_connections()
         try:
-            current = _current_token(entry["validator"], entry["arg"])
+            current = _current_token(page.validator, page.arg)
         finally:
             close_old_connections()
-        if current != entry["token"]:
+        if current != page.token:
+            local_pages.discard(page)
+            return False
+        # Confirmed after the clock read `seen`: good while the clock still reads it.
+        if now - page.checked_at >= RECHECK_SECONDS or len(page.clocks) > 32:
+            page.clocks = set()  # what the recheck has not confirmed again is dropped
+        if seen is not None:
+            page.clocks.add(seen)
+        page.checked_at = now
+        return True
+
+    def _serve(self, page: Page, environ: dict, start_response: Callable) -> Iterable[bytes] | None:
+        if not self._current(page):
             return None
-        headers = list(entry["headers"])
-        headers.append(("X-Veche-Cache", "hit"))
-        if self._not_modified(entry, environ):
-            keep = {"etag", "cache-control", "vary", "last-modified", "content-language"}
-            keep.add("x-veche-cache")
-            start_response(
-                "304 Not Modified", [(k, v) for k, v in headers if k.lower() in keep]
-            )
+        if self._not_modified(page, environ):
+            start_response("304 Not Modified", page.headers_304)
             return []
-        start_response(entry["status"], headers)
+        start_response(page.status, page.headers)
         if environ.get("REQUEST_METHOD") == "HEAD":
             return []
-        return [entry["body"]]
+        return [page.body]
 
     @staticmethod
-    def _not_modified(entry: dict[str, Any], environ: dict) -> bool:
+    def _not_modified(page: Page, environ: dict) -> bool:
         if_none_match = environ.get("HTTP_IF_NONE_MATCH", "")
         if if_none_match:
-            return etag_matches(entry["etag"], if_none_match)
+            return etag_matches(page.etag, if_none_match)
         since = environ.get("HTTP_IF_MODIFIED_SINCE", "")
-        if not since or not entry.get("last_modified"):
+        if not since or page.modified_ts is None:
             return False
-        try:
-            since_ts = parsedate_to_datetime(since).timestamp()
-            modified_ts = parsedate_to_datetime(entry["last_modified"]).timestamp()
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return False
+        since_ts = _http_date(since)
         # Strictly later: HTTP dates have one-second precision, and two versions can
         # be made in the same second (ETag is the exact validator).
-        return since_ts > modified_ts
+        return since_ts is not None and since_ts > page.modified_ts
 
     def _run_and_store(
         self, environ: dict, start_response: Callable, key: str, language: str
     ) -> Iterable[bytes]:
+        # Read before the view reads the database: the page is as new as this value.
+        seen = pageclock.read()
+        started = time.monotonic()
         state: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
@@ -290,8 +440,15 @@ class PageCache:
                 "last_modified": next(
                     (v for k, v in headers if k.lower() == "last-modified"), ""
                 ),
+                "clock": seen,
+                "expires": time.time() + int(ttl),
             }
-            caches[self.cache_alias].set(key, entry, int(ttl))
+            page = Page(key, entry)
+            page.checked_at = started
+            local_pages.put(page)
+            shared = self._shared_cache()
+            if shared is not None:
+                shared.set(key, entry, int(ttl))
         headers = [*headers, ("X-Veche-Cache", "miss")]
         start_response(status, headers)
         return [body]

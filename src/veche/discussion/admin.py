@@ -34,6 +34,8 @@ class RevisionInline(admin.TabularInline):
 class CommentAdmin(admin.ModelAdmin):
     list_display = ("id", "author_name", "thread", "status", "created_at", "score", "depth")
     list_filter = ("status",)
+    # A million-row table: no whole-table COUNT(*) for "N total" on every list view.
+    show_full_result_count = False
     search_fields = ("author_name", "body_markdown")
     list_select_related = ("thread",)
     inlines = [RevisionInline]

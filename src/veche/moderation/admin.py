@@ -85,6 +85,7 @@ class ModerationEventAdmin(admin.ModelAdmin):
     list_display = ("created_at", "event_type", "comment", "target_user", "actor",
                     "from_status", "to_status", "reason")
     list_filter = ("event_type",)
+    show_full_result_count = False  # the audit log grows with every decision
     search_fields = ("reason",)
     date_hierarchy = "created_at"
 

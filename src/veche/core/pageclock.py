@@ -1,0 +1,207 @@
+"""Change clocks for the full-page cache (veche.core.pagecache).
+
+A clock's value changes whenever committed data may have changed, so the page cache
+asks the database (the page's validator) only when the value differs from the one it
+saw when it last confirmed a page; while it is unchanged, nothing can have made the
+page stale. ``None`` means "unknown": the page cache then asks the database every time.
+
+* SQLite (a file): ``PRAGMA data_version`` on a connection of the page cache's own,
+  which changes on every commit made by any other connection, in any process. Exact,
+  and it needs no cooperation from the code that writes (nor from a sqlite3 shell).
+* PostgreSQL with Redis: a random value in Redis, replaced after every committed write
+  made through Django in any process of any server (``install()`` hooks every database
+  connection), so servers sharing the database and Redis see each other's changes.
+* Otherwise (PostgreSQL without Redis, an in-memory database, or a thread inside a
+  transaction, as in tests): None.
+
+The page cache reads the clock before it validates or renders, and a writer replaces
+the value after its commit: a page confirmed at value V was current at some moment
+after V was read, so while the clock still reads V no commit has happened since.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sqlite3
+import threading
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.backends.signals import connection_created
+
+logger = logging.getLogger(__name__)
+
+REDIS_KEY = "veche:pageclock:v1"
+# Statements that write nothing, by their first word.
+_READ_WORDS = frozenset(
+    {"SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SET", "SHOW",
+     "PRAGMA", "EXPLAIN", "VALUES"}
+)
+# Writes no anonymous page depends on, frequent enough to matter (sign-ins, job polls).
+_QUIET_TABLES = ("django_session", "django_tasks_database_")
+
+
+class Clock(Protocol):
+    def read(self) -> str | None: ...
+
+
+class NullClock:
+    def read(self) -> None:
+        return None
+
+
+class SQLiteClock:
+    """``PRAGMA data_version`` of read-only connections this process keeps open, one
+    per thread (no lock to wait for); each value names its connection."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+
+    def read(self) -> str | None:
+        local = self._local
+        try:
+            conn = getattr(local, "conn", None)
+            if conn is None or local.pid != os.getpid():
+                conn = self._open()
+            version = conn.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            logger.warning("page cache: PRAGMA data_version failed", exc_info=True)
+            local.conn = None
+            return None
+        # data_version counts per connection: the epoch names the connection.
+        return f"s{local.epoch}:{version}"
+
+    def _open(self) -> sqlite3.Connection:
+        uri = "file:" + self.path.replace("?", "%3f").replace("#", "%23") + "?mode=ro"
+        conn = sqlite3.connect(
+            uri, uri=True, isolation_level=None, check_same_thread=False, timeout=5
+        )
+        self._local.conn, self._local.pid = conn, os.getpid()
+        self._local.epoch = secrets.token_hex(6)
+        return conn
+
+
+class RedisClock:
+    """A random value in Redis, replaced by ``bump()`` after every committed write."""
+
+    def __init__(self, url: str, prefix: str) -> None:
+        self.url = url
+        self.key = f"{prefix}:{REDIS_KEY}"
+        self._client: Any = None
+        self._pid = 0
+
+    def client(self) -> Any:
+        if self._client is None or self._pid != os.getpid():
+            import redis
+
+            self._client = redis.Redis.from_url(
+                self.url, socket_timeout=2, socket_connect_timeout=2
+            )
+            self._pid = os.getpid()
+        return self._client
+
+    def read(self) -> str | None:
+        try:
+            client = self.client()
+            value = client.get(self.key)
+            if value is None:  # first use, or Redis lost it: a value never seen before
+                client.set(self.key, secrets.token_hex(8), nx=True)
+                value = client.get(self.key)
+        except Exception:
+            logger.warning("page cache: Redis clock unreadable", exc_info=True)
+            return None
+        return None if value is None else "r" + value.decode()
+
+    def bump(self) -> None:
+        try:
+            self.client().set(self.key, secrets.token_hex(8))
+        except Exception:
+            logger.exception("page cache: could not announce a change through Redis")
+
+
+_clock: Clock | None = None
+_clock_lock = threading.Lock()
+
+
+def make_clock() -> Clock:
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor == "sqlite":
+        if connection.is_in_memory_db():
+            return NullClock()
+        return SQLiteClock(str(connection.settings_dict["NAME"]))
+    url = getattr(settings, "REDIS_URL", "")
+    if url:
+        return RedisClock(url, getattr(settings, "VECHE_REDIS_PREFIX", "veche"))
+    return NullClock()
+
+
+def clock() -> Clock:
+    global _clock
+    if _clock is None:
+        with _clock_lock:
+            if _clock is None:
+                _clock = make_clock()
+    return _clock
+
+
+def use(new: Clock | None) -> None:
+    """Replace this process's clock (None: choose again from the settings); for tests."""
+    global _clock
+    _clock = new
+
+
+def read() -> str | None:
+    """The current value, or None when the database must be asked."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.in_atomic_block:
+        # This thread's open transaction may hold changes no clock has seen.
+        return None
+    return clock().read()
+
+
+# --------------------------------------------------------------------------- writers
+
+
+def is_write(sql: str) -> bool:
+    head = sql.lstrip()[:96]
+    word = head.split(None, 1)[0].upper() if head else ""
+    if word in _READ_WORDS:
+        return False
+    return not any(table in head for table in _QUIET_TABLES)
+
+
+def _bump() -> None:
+    current = clock()
+    if isinstance(current, RedisClock):
+        current.bump()
+
+
+def _announce_writes(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    if isinstance(sql, str) and is_write(sql):
+        connection = context["connection"]
+        if not connection.in_atomic_block:
+            _bump()  # autocommit: already committed
+        elif not any(entry[1] is _bump for entry in connection.run_on_commit):
+            transaction.on_commit(_bump, using=connection.alias, robust=True)
+    return result
+
+
+def _on_connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
+    if connection.alias == DEFAULT_DB_ALIAS and isinstance(clock(), RedisClock):
+        announce_writes(connection)
+
+
+def announce_writes(connection: Any) -> None:
+    """Bump the clock after every write this connection commits."""
+    if _announce_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_announce_writes)
+
+
+def install() -> None:
+    """Announce this process's committed writes to the clock (called from apps.ready)."""
+    connection_created.connect(_on_connection_created, dispatch_uid="veche.core.pageclock")
