@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from veche.discussion import actions as discussion
 from veche.discussion.errors import ActionError
@@ -117,3 +120,39 @@ def test_normalisation_helpers():
     assert text.detect_language("Привет, как дела? ok") == "ru"
     assert text.detect_language("Hello там") == "en"
     assert text.en_stem("stopped") == text.en_stem("stop")
+
+
+
+@pytest.mark.django_db
+def test_a_fresh_site_gets_the_starter_lists_once_and_they_match_inflections():
+    assert not WordListEntry.objects.exists()
+    out = StringIO()
+    call_command("install_starter_words", stdout=out)
+    assert f"Installed {len(wordlists.STARTER)}" in out.getvalue()
+    starter = WordListEntry.objects.all()
+    assert starter.count() == len(wordlists.STARTER)
+    for kind in ("banned", "suspect"):
+        for language in ("en", "ru"):
+            assert starter.filter(kind=kind, language=language).exists()
+    # Inflected Russian forms of word entries (pymorphy3 lemmas) and a wildcard stem.
+    assert actions_of("Эти недочеловеки опять за своё") == [("hold", "word_list")]
+    assert actions_of("Очередные мрази из телевизора") == [("hold", "word_list")]
+    assert actions_of("Полный пиздец с этим законом") == [("reject", "word_list")]
+    assert actions_of("Хватит, заебали уже") == [("reject", "word_list")]
+    assert actions_of("What the fucking hell") == [("reject", "word_list")]
+    # Ordinary words that contain a listed stem or share its letters stay clean.
+    assert actions_of("Колебания курса рубля, застрахуй вклад") == []
+    assert actions_of("A skilled shitake grower and a Scunthorpe fan") == []
+    # Editable, and never installed again: not after a deletion, not on a later run.
+    WordListEntry.objects.filter(pattern="недочеловек").delete()
+    assert actions_of("Эти недочеловеки опять за своё") == []
+    WordListEntry.objects.all().delete()
+    call_command("install_starter_words", stdout=StringIO())
+    assert not WordListEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_starter_lists_leave_a_site_with_its_own_list_alone():
+    entry("napalm", kind="banned")
+    assert wordlists.install_starter() == 0
+    assert list(WordListEntry.objects.values_list("pattern", flat=True)) == ["napalm"]

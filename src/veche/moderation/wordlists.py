@@ -154,3 +154,91 @@ def match(text: str, lang: str) -> list[Hit]:
         if hit is not None:
             hits.append(hit)
     return hits
+
+
+# --- The starter list -------------------------------------------------------------------
+# A small, conservative list for a new site, installed once by `veche install-starter-words`
+# (run by `veche demo`). Banned (reject): unambiguous slurs and obscene profanity a
+# moderator would reject anyway. Suspect (hold): words that warrant a look but have
+# innocent uses. Violence and dehumanisation without such words are the classifier's job.
+# Word entries match every inflection (pymorphy3 lemmas, an English suffix stem);
+# wildcards only on stems no ordinary word starts with: "заеб*", but no "*еба*" (it is in
+# "колебания") and no "*хуй*" (in "застрахуй").
+
+NOTE_OBSCENE = "obscene language"
+NOTE_SLUR = "slur"
+NOTE_LOOK = "worth a look"
+NOTE_DEHUMANISING = "dehumanising word"
+
+# (kind, pattern, match_type, language, note)
+STARTER = [
+    ("banned", "fuck", "word", "en", NOTE_OBSCENE),
+    ("banned", "motherfucker", "word", "en", NOTE_OBSCENE),
+    ("banned", "cunt", "word", "en", NOTE_OBSCENE),
+    ("banned", "nigger", "word", "en", NOTE_SLUR),
+    ("banned", "faggot", "word", "en", NOTE_SLUR),
+    ("banned", "kike", "word", "en", NOTE_SLUR),
+    ("banned", "wetback", "word", "en", NOTE_SLUR),
+    ("banned", "raghead", "word", "en", NOTE_SLUR),
+    ("suspect", "shit", "word", "en", NOTE_LOOK),
+    ("suspect", "bitch", "word", "en", NOTE_LOOK),
+    ("suspect", "bastard", "word", "en", NOTE_LOOK),
+    ("suspect", "retard", "word", "en", NOTE_LOOK),
+    ("suspect", "subhuman", "word", "en", NOTE_DEHUMANISING),
+    ("suspect", "untermensch", "word", "en", NOTE_DEHUMANISING),
+    ("banned", "хуй", "word", "ru", NOTE_OBSCENE),
+    ("banned", "хуйня", "word", "ru", NOTE_OBSCENE),
+    ("banned", "хуйло", "word", "ru", NOTE_OBSCENE),
+    ("banned", "нахуй", "word", "ru", NOTE_OBSCENE),
+    ("banned", "похуй", "word", "ru", NOTE_OBSCENE),
+    ("banned", "охуеть", "word", "ru", NOTE_OBSCENE),
+    ("banned", "охуел", "word", "ru", NOTE_OBSCENE),
+    ("banned", "пизд*", "wildcard", "ru", NOTE_OBSCENE),
+    ("banned", "распизд*", "wildcard", "ru", NOTE_OBSCENE),
+    ("banned", "ебать", "word", "ru", NOTE_OBSCENE),
+    ("banned", "ебан*", "wildcard", "ru", NOTE_OBSCENE),
+    ("banned", "ебуч*", "wildcard", "ru", NOTE_OBSCENE),
+    ("banned", "заеб*", "wildcard", "ru", NOTE_OBSCENE),
+    ("banned", "выеб*", "wildcard", "ru", NOTE_OBSCENE),
+    ("banned", "уеб*", "wildcard", "ru", NOTE_OBSCENE),
+    ("banned", "долбоеб*", "wildcard", "ru", NOTE_OBSCENE),
+    ("banned", "блядь", "word", "ru", NOTE_OBSCENE),
+    ("banned", "пидор", "word", "ru", NOTE_SLUR),
+    ("banned", "пидорас", "word", "ru", NOTE_SLUR),
+    ("banned", "жид", "word", "ru", NOTE_SLUR),
+    ("suspect", "мудак", "word", "ru", NOTE_LOOK),
+    ("suspect", "мразь", "word", "ru", NOTE_LOOK),
+    ("suspect", "ублюдок", "word", "ru", NOTE_LOOK),
+    ("suspect", "говно", "word", "ru", NOTE_LOOK),
+    ("suspect", "чурка", "word", "ru", NOTE_LOOK),
+    ("suspect", "хач", "word", "ru", NOTE_LOOK),
+    ("suspect", "хохол", "word", "ru", NOTE_LOOK),
+    ("suspect", "недочеловек", "word", "ru", NOTE_DEHUMANISING),
+]
+
+# The marker row that says the starter list was installed once (a ListVersion name: the
+# table is the moderation app's small key/number store, shared by every process).
+STARTER_MARKER = "words-starter-installed"
+
+
+def install_starter() -> int:
+    """Add the starter entries once per site; return how many were added.
+
+    Does nothing when it ran before (the marker row), even if moderators have since
+    deleted the entries, or when the site already keeps a list of its own."""
+    from django.db import transaction
+
+    from veche.moderation.models import ListVersion, WordListEntry
+
+    with transaction.atomic():
+        _marker, created = ListVersion.objects.get_or_create(name=STARTER_MARKER,
+                                                            defaults={"version": 1})
+        if not created or WordListEntry.objects.exists():
+            return 0
+        WordListEntry.objects.bulk_create(
+            WordListEntry(kind=kind, pattern=pattern, match_type=match_type,
+                          language=language, note=note)
+            for kind, pattern, match_type, language, note in STARTER
+        )
+        versions.bump(versions.WORDS)  # bulk_create sends no signal
+    return len(STARTER)

@@ -35,7 +35,7 @@ def test_model_loads_and_scores_held_out_examples_in_the_right_direction():
         assert sum(abusive) / len(abusive) > sum(clean) / len(clean) + 0.2
     result = model.score(VIOLENT, "en")
     assert result.score >= result.threshold and result.label == "violent"
-    assert result.reason.startswith("violent language: '")
+    assert result.reason.startswith("violent language: “")
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_check_holds_violent_comment_with_reason_and_publishes_civil(
     held = actions.post_comment(author=user, thread=thread, body=VIOLENT)
     assert held.comment.status == CommentStatus.PENDING
     assert held.verdict.check == "classifier" and held.verdict.action == hooks.HOLD
-    assert held.verdict.reason.startswith("violent language: '")
+    assert held.verdict.reason.startswith("violent language: “")
     state = ClassifierState.objects.get(comment=held.comment)
     assert state.state == "scored" and state.label == "violent" and state.score >= 0.5
     civil = actions.post_comment(author=user, thread=thread, body=CIVIL)
@@ -135,7 +135,7 @@ def test_no_scorer_marks_unscored_and_the_sweeper_holds_it_later(
     posted.comment.refresh_from_db()
     assert posted.comment.status == CommentStatus.PENDING
     assert status_changes[0][1:] == ("pending", status_changes[0][2], "classifier")
-    assert status_changes[0][2].startswith("violent language: '")
+    assert status_changes[0][2].startswith("violent language: “")
     state = ClassifierState.objects.get(comment=posted.comment)
     assert state.state == "scored" and state.label == "violent"
 
@@ -190,3 +190,25 @@ def test_moderation_eval_prints_and_json_has_exactly_the_keys(capsys):
     assert set(result["per_lang"]) == {"en", "ru"}
     assert all(set(v) == {"n", "held"} for v in result["per_label"].values())
     assert result["per_label"]["violent"]["held"] >= result["per_label"]["violent"]["n"] // 2
+
+
+def test_per_language_hold_thresholds_are_settings(settings):
+    from veche.moderation.classifier import conf
+    from veche.moderation.classifier.model import Classifier
+
+    settings.VECHE_CLASSIFIER_HOLD_EN = 0.99
+    model = Classifier(thresholds=conf.language_thresholds())
+    english = model.score(VIOLENT, "en")
+    assert english.threshold == 0.99 and english.label == "clean" and english.reason == ""
+    russian = model.score("Повесить всех депутатов на фонарях на главной площади.", "ru")
+    assert russian.threshold == load().meta["thresholds"]["ru"]
+
+
+def test_reason_quotes_the_words_that_weigh_most():
+    text = ("I read the whole report twice over the weekend. Those deputies should be strung "
+            "up by the neck, one by one, in the main square, and nobody would miss them.")
+    result = load().score(text, "en")
+    assert result.label == "violent"
+    quoted = result.reason.split("“", 1)[1].rstrip("”")
+    assert quoted in text and 3 <= len(quoted.split()) <= 10
+    assert "report" not in quoted

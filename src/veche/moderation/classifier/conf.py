@@ -1,24 +1,34 @@
 """The classifier's settings, read with defaults so settings.py need not name them.
 
-VECHE_CLASSIFIER_ENABLED           True: register the posting check and the recorder
+VECHE_CLASSIFIER_ENABLED           True: register the posting check and the recorder;
+                                   unset in settings, the environment's VECHE_CLASSIFIER
+                                   decides (0/false/off: light inline checks only)
 VECHE_CLASSIFIER_SOCKET            Unix socket of the scorer (default VAR_DIR/classifier.sock)
 VECHE_CLASSIFIER_PORT              if set, the scorer listens on 127.0.0.1:PORT instead
 VECHE_CLASSIFIER_TIMEOUT           seconds the posting check waits for the scorer (0.15)
 VECHE_CLASSIFIER_RECHECK_TIMEOUT   seconds a re-check waits for the scorer (5)
 VECHE_CLASSIFIER_HOLD              hold at or above this score (None: the model's own
                                    per-language threshold, chosen at training)
+VECHE_CLASSIFIER_HOLD_EN           the hold threshold for English (Russian: _RU) in place
+                                   of the model's own for that language (None: the model's)
 VECHE_CLASSIFIER_REJECT            reject at or above this score (None: never)
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.conf import settings
 
+OFF = ("0", "false", "no", "off")
+
 
 def enabled() -> bool:
-    return bool(getattr(settings, "VECHE_CLASSIFIER_ENABLED", True))
+    value = getattr(settings, "VECHE_CLASSIFIER_ENABLED", None)
+    if value is None:
+        return os.environ.get("VECHE_CLASSIFIER", "1").strip().lower() not in OFF
+    return bool(value)
 
 
 def socket_path() -> str:
@@ -47,3 +57,14 @@ def hold_threshold(model_threshold: float) -> float:
 def reject_threshold() -> float | None:
     value = getattr(settings, "VECHE_CLASSIFIER_REJECT", None)
     return None if value is None else float(value)
+
+
+def language_thresholds() -> dict[str, float]:
+    """Per-language hold thresholds set in the settings (the scorer reports them as the
+    model's own, so VECHE_CLASSIFIER_HOLD still overrides every language)."""
+    out = {}
+    for lang in ("en", "ru"):
+        value = getattr(settings, f"VECHE_CLASSIFIER_HOLD_{lang.upper()}", None)
+        if value is not None:
+            out[lang] = float(value)
+    return out

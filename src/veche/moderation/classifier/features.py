@@ -5,6 +5,11 @@
 * Both languages: hashed character n-grams within words and word (or, for Russian,
   lemma: pymorphy3) unigrams and bigrams, binary and L2-normalised. A stable hash (crc32)
   keeps the buckets the same across processes and machines.
+* Shape: the text's length in words (a bucket) and whether it asks or exclaims. Without
+  them a two-word question is judged by its few n-grams alone and often lands far from
+  the prior; with them the model learns how short civil remarks and questions look
+  (chosen by cross-validation on the training set: ROC AUC EN 0.894 -> 0.906,
+  RU 0.861 -> 0.901).
 """
 
 from __future__ import annotations
@@ -39,6 +44,11 @@ def words(text: str) -> list[str]:
     return _word_re.findall(normalise(text))
 
 
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """The words of words(text) with their start and end in normalise(text)."""
+    return [(m.group(0), m.start(), m.end()) for m in _word_re.finditer(normalise(text))]
+
+
 @lru_cache(maxsize=1)
 def _morph():
     import pymorphy3
@@ -71,7 +81,18 @@ def ngram_features(text: str, lang: str) -> list[int]:
         feats.add(_bucket("w" + k))
     for a, b in itertools.pairwise(keys):
         feats.add(_bucket(f"b{a} {b}"))
+    feats.update(_bucket(s) for s in shape(text, len(toks)))
     return sorted(feats)
+
+
+def shape(text: str, n_words: int) -> list[str]:
+    size = "1" if n_words <= 3 else "2" if n_words <= 8 else "3" if n_words <= 20 else "4"
+    out = ["L" + size]
+    if "?" in text:
+        out.append("p?")
+    if "!" in text:
+        out.append("p!")
+    return out
 
 
 def ngram_matrix(texts: Iterable[str], lang: str):

@@ -6,7 +6,9 @@ time) averaged with a hashed character/word n-gram logistic regression.
 Russian: the n-gram model only (with pymorphy3 lemmas); MiniLM does not read Russian.
 
 A text's score is the highest of its own score and its sentences' scores, so one violent
-sentence in a long civil comment still counts; that sentence is the reason's span.
+sentence in a long civil comment still counts. The reason quotes the words of that
+sentence that pushed the score up most (both models are linear, so each word's share of
+the logit is known): "violent language: “burned with TNW, smaller ones - with napalm”".
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ DESCRIPTIONS = {
 }
 SPAN_MAX = 80
 SENTENCE_MIN_WORDS = 5  # shorter sentences score near the prior: too noisy alone
+PHRASE_WORDS = (3, 10)  # the quoted phrase's length in words, at least and at most
 
 
 @dataclass
@@ -87,6 +90,27 @@ class NgramModel:
         multi = self.b_multi + (norm * self.w_multi[rows].sum(axis=0) if rows else 0)
         return _sigmoid(logit), _softmax(multi)
 
+    def word_shares(self, text: str, lang: str) -> list[float]:
+        """Each word's share of the binary logit (bigrams split between their two words)."""
+        toks = F.words(text)
+        keys = [F.lemma(w) for w in toks] if lang == "ru" else toks
+        if not toks:
+            return []
+        norm = 1 / np.sqrt(max(1, len(F.ngram_features(text, lang))))
+        w = self.w_bin.get
+        out = []
+        for i, word in enumerate(toks):
+            padded = f" {word} "
+            own = {F._bucket("c" + padded[j : j + n]) for n in F.CHAR_N
+                   for j in range(max(1, len(padded) - n + 1))}
+            own.add(F._bucket("w" + keys[i]))
+            share = sum(w(f, 0.0) for f in own)
+            for a, b in ((i - 1, i), (i, i + 1)):
+                if a >= 0 and b < len(keys):
+                    share += w(F._bucket(f"b{keys[a]} {keys[b]}"), 0.0) / 2
+            out.append(norm * share)
+        return out
+
 
 class TokenModel:
     """Static-embedding LR folded into per-token weights (mean pooling is linear)."""
@@ -107,11 +131,18 @@ class TokenModel:
             _softmax(self.b_multi + self.w_multi[ids].mean(axis=0)),
         )
 
+    def word_shares(self, words: list[str]) -> list[float]:
+        """Each word's share of the mean-pooled logit (its word pieces' weights / count)."""
+        pieces = [self.wp.encode(w) for w in words]
+        total = sum(len(p) for p in pieces) or 1
+        return [float(self.w_bin[p].sum()) / total if p else 0.0 for p in pieces]
+
 
 class Classifier:
-    def __init__(self, directory: Path = MODEL_DIR):
+    def __init__(self, directory: Path = MODEL_DIR, thresholds: dict[str, float] | None = None):
         self.directory = Path(directory)
         self.meta = json.loads((self.directory / "meta.json").read_text(encoding="utf-8"))
+        self.meta["thresholds"] = {**self.meta["thresholds"], **(thresholds or {})}
         vocab = (self.directory / "vocab.txt").read_text(encoding="utf-8").split("\n")
         with np.load(self.directory / "model.npz") as z:
             self.tokens = TokenModel(z, vocab)
@@ -126,6 +157,28 @@ class Classifier:
             p_tok, m_tok = self.tokens.scores(text)
             return (p_ngram + p_tok) / 2, (m_ngram + m_tok) / 2
         return p_ngram, m_ngram
+
+    def phrase(self, sentence: str, lang: str) -> str:
+        """The few consecutive words of a sentence that raise its score most."""
+        found = F.word_spans(sentence)
+        # Offsets are in the normalised text; they fit the original unless lower-casing
+        # changed a length (rare letters), and then the quote is in lower case.
+        source = sentence if len(F.normalise(sentence)) == len(sentence) else F.normalise(sentence)
+        lo, hi = PHRASE_WORDS
+        if len(found) <= hi:
+            return sentence
+        shares = np.array(self.ngrams[lang].word_shares(sentence, lang))
+        if lang == "en":
+            shares = shares + np.array(self.tokens.word_shares([w for w, _, _ in found]))
+        if len(shares) != len(found):
+            return sentence
+        best, where = -np.inf, (0, hi)
+        for start in range(len(found)):
+            for end in range(start + lo, min(start + hi, len(found)) + 1):
+                total = float(shares[start:end].sum())
+                if total > best:
+                    best, where = total, (start, end)
+        return source[found[where[0]][1] : found[where[1] - 1][2]]
 
     def score(self, text: str, lang: str = "en") -> Result:
         lang = lang if lang in self.ngrams else detect_lang(text)
@@ -143,8 +196,11 @@ class Classifier:
         threshold = float(self.meta["thresholds"][lang])
         abusive = [(best_m[i], lab) for i, lab in enumerate(self.labels) if lab != "clean"]
         label = max(abusive)[1]
+        if best_p >= threshold:
+            with self._lock:
+                span = self.phrase(" ".join(span.split()), lang)
         span = trim_span(span)
-        reason = f"{DESCRIPTIONS[label]}: '{span}'" if best_p >= threshold else ""
+        reason = f"{DESCRIPTIONS[label]}: “{span}”" if best_p >= threshold else ""
         return Result(
             score=round(float(best_p), 4),
             label=label if best_p >= threshold else "clean",
@@ -168,4 +224,16 @@ def detect_lang(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def load() -> Classifier:
-    return Classifier()
+    """The shipped model, with the per-language thresholds of the settings if Django is
+    configured (the scorer and the commands); bare scripts get the model's own."""
+    try:
+        from django.conf import settings
+
+        configured = settings.configured
+    except ImportError:
+        configured = False
+    if not configured:
+        return Classifier()
+    from veche.moderation.classifier import conf
+
+    return Classifier(thresholds=conf.language_thresholds())
