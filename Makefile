@@ -26,7 +26,7 @@ DEPS          := pyproject.toml constraints.txt
 	bench
 
 help:
-	@echo "make run    - set up .venv, migrate, collect static files, create the demo, serve"
+	@echo "make run    - set up .venv, migrate, starter word lists, static files, the demo, serve"
 	@echo "              at http://$(HOST):$(PORT)/ (prints the demo moderator's credentials)"
 	@echo "make test   - ruff, then the test suite on SQLite and (if reachable) PostgreSQL"
 	@echo "make lint   - ruff only"
@@ -58,6 +58,7 @@ $(DEV_STAMP): $(DEPS) | $(PY)
 
 run: $(RUNTIME_STAMP)
 	$(VECHE) migrate --noinput
+	$(VECHE) install-starter-words
 	$(VECHE) collectstatic --noinput --verbosity 0
 	$(VECHE) demo
 	$(VECHE) serve --host $(HOST) --port $(PORT)
