@@ -13,11 +13,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, PositiveIntegerField, When
 from django.utils import timezone
 
-from veche.accounts.policy import participation_refusal
+from veche.accounts.facts import column, participant_facts, participant_id, table
+from veche.accounts.policy import (
+    may_need_facts,
+    participation_annotations,
+    participation_refusal,
+)
 from veche.core.markup import render_comment_markdown
 from veche.discussion import hooks, signals
 from veche.discussion.errors import ActionError, not_found
@@ -111,8 +116,9 @@ def validate_body(body: str) -> str:
     return body
 
 
-def check_can_participate(user: Any) -> None:
-    refusal = participation_refusal(user)
+def check_can_participate(user: Any, facts: dict | None = None) -> None:
+    """Refuse (401/403) a user who may not take part; `facts` as participation_refusal's."""
+    refusal = participation_refusal(user, facts)
     if refusal is not None:
         code, message = refusal
         raise ActionError(code, message, status=401 if code == "not_signed_in" else 403)
@@ -187,6 +193,26 @@ def _check_quote(thread: Thread, quote: QuoteRef | None) -> tuple[Comment | None
     return source, text
 
 
+TOKEN_COMMENT = "discussion_token_comment"  # noqa: S105 - a fact name, not a secret
+
+
+def _posting_facts(author: Any, body: str | None, client_token: str) -> dict:
+    """Everything posting reads about the author, in ONE query of their row: whether
+    they may take part, the comment an earlier submit with this token made, and what
+    the checks need (hooks.fact_annotations; only for a valid body)."""
+    annotations = participation_annotations(author)
+    if client_token:
+        annotations[TOKEN_COMMENT] = (
+            f"SELECT c.{column(Comment, 'id')} FROM {table(Comment)} c"  # noqa: S608
+            f" WHERE c.{column(Comment, 'author')} = {participant_id()}"
+            f" AND c.{column(Comment, 'client_token')} = %s LIMIT 1",
+            [client_token],
+        )
+    if body is not None:
+        annotations.update(hooks.fact_annotations(author, body))
+    return participant_facts(author, annotations)
+
+
 def post_comment(
     *,
     author: Any,
@@ -201,11 +227,18 @@ def post_comment(
 
     A repeated client_token (a double submit) returns the comment the first submit made.
     """
-    check_can_participate(author)
-    body = validate_body(body)
     client_token = (client_token or "")[:64]
-    if client_token:
-        existing = Comment.objects.filter(author=author, client_token=client_token).first()
+    facts: dict | None = None
+    if may_need_facts(author):
+        try:
+            valid_body: str | None = validate_body(body)
+        except ActionError:
+            valid_body = None  # reported below, after any participation refusal
+        facts = _posting_facts(author, valid_body, client_token)
+    check_can_participate(author, facts)
+    body = validate_body(body)
+    if client_token and facts.get(TOKEN_COMMENT) is not None:
+        existing = Comment.objects.filter(pk=facts[TOKEN_COMMENT]).first()
         if existing is not None:
             return PostResult(existing, False, hooks.Verdict(hooks.PUBLISH, "already posted"))
     _check_open(thread)
@@ -219,12 +252,15 @@ def post_comment(
         body_html=body_html,
         parent=parent,
         ip_address=ip_address,
+        facts=facts,
     )
     verdicts, verdict = _decide(draft)
     if verdict.action == hooks.REJECT:
         raise ActionError("rejected", verdict.reason or "The comment was rejected.", status=422)
     status = CommentStatus.PUBLISHED if verdict.action == hooks.PUBLISH else CommentStatus.PENDING
     try:
+        # The checks ran above, outside; the transaction holds the thread's row only for
+        # the sequence number, the insert, the counters and the checks' records.
         with transaction.atomic(durable=True):
             comment = do_create_comment(
                 thread=thread,
@@ -283,11 +319,12 @@ def do_create_comment(
     Holds the thread's row lock while it takes the next sequence number, so concurrent
     posts get distinct, ordered paths.
     """
-    now = timezone.now()
-    created_at = created_at or now
-    with transaction.atomic():
-        locked = Thread.objects.select_for_update().only("pk", "next_seq").get(pk=thread.pk)
-        seq = locked.next_seq
+    created_at = created_at or timezone.now()
+    published = status == CommentStatus.PUBLISHED
+    # No savepoint of its own: callers run it inside their transaction, and a failure
+    # here must roll all of it back anyway.
+    with transaction.atomic(savepoint=False):
+        seq = _take_seq(thread.pk, published=published, created_at=created_at)
         code = encode_seq(seq)
         if parent is not None:
             path, depth = parent.path + code, parent.depth + 1
@@ -320,19 +357,63 @@ def do_create_comment(
             ip_address=ip_address,
             external_id=external_id,
         )
-        published = status == CommentStatus.PUBLISHED
-        thread_updates: dict[str, Any] = {"next_seq": seq + 1, "version": F("version") + 1}
-        if published:
-            thread_updates["comment_count"] = F("comment_count") + 1
-            thread_updates["last_comment_at"] = created_at
-        Thread.objects.filter(pk=thread.pk).update(**thread_updates)
         if parent is not None:
-            Comment.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)
-            Comment.objects.filter(pk=root_id).update(descendant_count=F("descendant_count") + 1)
+            # The parent's replies and the root's descendants in one statement (the
+            # parent may be the root itself).
+            Comment.objects.filter(pk__in={parent.pk, root_id}).update(
+                reply_count=Case(
+                    When(pk=parent.pk, then=F("reply_count") + 1),
+                    default=F("reply_count"),
+                    output_field=PositiveIntegerField(),
+                ),
+                descendant_count=Case(
+                    When(pk=root_id, then=F("descendant_count") + 1),
+                    default=F("descendant_count"),
+                    output_field=PositiveIntegerField(),
+                ),
+            )
         transaction.on_commit(
             lambda: signals.comment_posted.send(sender=Comment, comment=comment, created=True)
         )
     return comment
+
+
+def _take_seq(thread_id: int, *, published: bool, created_at: datetime) -> int:
+    """Take the thread's next sequence number and count the new comment, in ONE update
+    that also takes the thread's row lock until the transaction ends, so concurrent
+    posts get distinct, ordered numbers."""
+    if not connection.features.can_return_columns_from_insert:  # no UPDATE … RETURNING
+        locked = Thread.objects.select_for_update().only("pk", "next_seq").get(pk=thread_id)
+        seq = locked.next_seq
+        updates: dict[str, Any] = {"next_seq": seq + 1, "version": F("version") + 1}
+        if published:
+            updates["comment_count"] = F("comment_count") + 1
+            updates["last_comment_at"] = created_at
+        Thread.objects.filter(pk=thread_id).update(**updates)
+        return seq
+    qn = connection.ops.quote_name
+    meta = Thread._meta
+
+    def col(name: str) -> str:
+        return qn(meta.get_field(name).column)
+
+    sets = [f"{col(name)} = {col(name)} + 1" for name in ("next_seq", "version")]
+    params: list[Any] = []
+    if published:
+        sets += [f"{col('comment_count')} = {col('comment_count')} + 1",
+                 f"{col('last_comment_at')} = %s"]
+        params.append(meta.get_field("last_comment_at").get_db_prep_value(created_at, connection))
+    # Only quoted names of our own columns go into the text; values are parameters.
+    sql = (
+        f"UPDATE {qn(meta.db_table)} SET {', '.join(sets)}"  # noqa: S608
+        f" WHERE {qn(meta.pk.column)} = %s RETURNING {col('next_seq')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, thread_id])
+        rows = cursor.fetchall()
+    if not rows:
+        raise Thread.DoesNotExist(f"thread {thread_id} is gone")
+    return rows[0][0] - 1
 
 
 # --- Editing and deleting ------------------------------------------------------------

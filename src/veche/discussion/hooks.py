@@ -26,6 +26,9 @@ class Draft:
     parent: Any = None
     ip_address: str | None = None
     editing: Any = None  # the Comment being edited, or None for a new comment
+    # What the fact sources' annotations read on the author's row (see fact_annotations);
+    # None when nobody read them (edits, drafts built by hand): checks then query.
+    facts: dict | None = None
 
 
 @dataclass
@@ -66,6 +69,27 @@ def run_checks(draft: Draft) -> list[Verdict]:
         if verdict is not None:
             verdicts.append(verdict)
     return verdicts
+
+
+# A fact source lets checks read what they need about the author in the ONE query of the
+# author's row that posting makes (with the participation facts), instead of a query
+# each: it gets (author, body_markdown, editing) and returns {name: (SQL, params)} for
+# that row (veche.accounts.facts); the checks find the values in Draft.facts.
+FactSource = Callable[[Any, str, Any], dict[str, Any]]
+_fact_sources: list[FactSource] = []
+
+
+def register_fact_source(source: FactSource) -> FactSource:
+    if source not in _fact_sources:
+        _fact_sources.append(source)
+    return source
+
+
+def fact_annotations(author: Any, body_markdown: str, editing: Any = None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for source in list(_fact_sources):
+        out.update(source(author, body_markdown, editing))
+    return out
 
 
 # A guard may refuse an action other than posting (e.g. a vote) by raising ActionError,

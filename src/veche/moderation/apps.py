@@ -17,7 +17,7 @@ class ModerationConfig(AppConfig):
         checks.register_all()
         hooks.register_guard(vote_guard)
         hooks.register_recorder(recorder.record)
-        register_refusal(sanctions.refusal)
+        register_refusal(sanctions.refusal, sanctions.annotations)
         register_text_transform(legal.label_text)
         register_page_annotator(annotations.annotate)
         signals.connect()

@@ -17,6 +17,11 @@ def register_all() -> None:
         modes,
         words,
     )
+    from veche.moderation.checks.context import annotations as author_facts
+
+    # What the checks read about the author comes with posting's one query of their row.
+    hooks.register_fact_source(author_facts)
+    hooks.register_fact_source(duplicates.annotations)
 
     # Flood first: a refused request should cost no database work.
     for check in (

@@ -51,25 +51,24 @@ def record(comment, verdicts: list[hooks.Verdict], is_edit: bool) -> None:
     ask for a re-check once the transaction commits."""
     mine = next((v for v in verdicts if v.check == CHECK), None)
     if mine is None:
-        ClassifierState.objects.update_or_create(
-            comment_id=comment.pk,
-            defaults={"state": ClassifierState.State.UNSCORED, "score": None, "label": "",
-                      "reason": "", "scored_at": None},
-        )
+        values = {"state": ClassifierState.State.UNSCORED, "score": None, "label": "",
+                  "reason": "", "scored_at": None}
         comment_id = comment.pk
         transaction.on_commit(lambda: enqueue_recheck(comment_id))
-        return
-    ClassifierState.objects.update_or_create(
-        comment_id=comment.pk,
-        defaults={
+    else:
+        values = {
             "state": ClassifierState.State.SCORED,
             "score": mine.score,
             "label": mine.details.get("label", "") if mine.action != hooks.PUBLISH else "clean",
             "reason": mine.reason[:300],
             "model": (mine.details.get("model") or "")[:120],
             "scored_at": timezone.now(),
-        },
-    )
+        }
+    if is_edit:
+        ClassifierState.objects.update_or_create(comment_id=comment.pk, defaults=values)
+    else:
+        # A new comment has no state yet: one INSERT, not a SELECT and savepoints.
+        ClassifierState.objects.create(comment_id=comment.pk, **values)
 
 
 def enqueue_recheck(comment_id: int) -> None:

@@ -1,0 +1,122 @@
+"""Posting over HTTP only, old code beside new: `veche serve --workers 2 --threads 4`
+on a fresh database per run, run.py's post_many (signed-in sessions, CSRF, realistic
+bodies, database checked after every run: rows == acknowledged, distinct == rows).
+
+    .venv/bin/python bench/post_http.py --dbs sqlite,postgres --code /tmp/head-post/src,current
+
+Per run: 200 sequential posts with the classifier (scorer started by `veche serve`),
+16 × 10 and 64 × 10 concurrent, then 200 sequential with the classifier off. Prints a
+JSON line per run. Its own directory under bench/.work/, loopback only, bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from run import (  # noqa: E402
+    PG_ADMIN,
+    PY,
+    WORK,
+    Server,
+    env_for,
+    free_port,
+    post_many,
+    script,
+    veche,
+)
+
+
+def one_run(db: str, code: str, label: str, seq: int, per_client: int,
+            conn_max_age: int | None = None, server: str = "gunicorn") -> dict:
+    var = WORK / f"post-http-{os.getpid()}-{label}-{db}"
+    shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True)
+    pg_name = None
+    if db == "sqlite":
+        url = f"sqlite:///{var / 'post.sqlite3'}"
+    else:
+        pg_name = f"veche_posthttp_{os.getpid()}_{label}"
+        subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {pg_name}"],  # noqa: S603, S607
+                       check=True, capture_output=True)
+        url = f"postgresql://postgres@127.0.0.1:5432/{pg_name}"
+    # The classifier switch as a setting, so older code obeys it too.
+    extra = "" if conn_max_age is None else (
+        f"DATABASES['default']['CONN_MAX_AGE'] = {conn_max_age}\n")
+    for name, on in (("post_http_on", True), ("post_http_off", False)):
+        (var / f"{name}.py").write_text(
+            f"from bench_settings import *  # noqa: F403\nVECHE_CLASSIFIER_ENABLED = {on}\n"
+            + extra)
+    # The same HTTP server for every code version (older code knows only gunicorn).
+    env = env_for(var, url, PYTHONPATH=f"{HERE}{os.pathsep}{var}", VECHE_SERVER=server)
+    out: dict = {"db": db, "code": code, "server": server}
+    try:
+        veche(env, "migrate", "--noinput", "-v0")
+        veche(env, "collectstatic", "--noinput", "-v0")
+        thread_id = json.loads(script(env, "setup_bench.py").strip().splitlines()[-1])[
+            "bench-post"]
+        served = f"{code}{os.pathsep}{HERE}{os.pathsep}{var}" if code != "current" else (
+            f"{HERE}{os.pathsep}{var}")
+        for classifier in ("on", "off"):
+            port = free_port()
+            server_env = {**env, "PYTHONPATH": served,
+                          "DJANGO_SETTINGS_MODULE": f"post_http_{classifier}"}
+            server = Server(
+                [PY, "-m", "veche.cli", "serve", "--port", str(port), "--workers", "2",
+                 "--threads", "4", "--no-collectstatic"],
+                server_env, port, var / f"serve-{classifier}.log", "/health",
+            )
+            try:
+                post_many(port, thread_id, 1, 5, f"warm{classifier}", env)
+                out[f"seq_{classifier}"] = post_many(port, thread_id, 1, seq, f"seq{classifier}",
+                                                     env)
+                if classifier == "on":
+                    for clients in (16, 64):
+                        out[f"c{clients}"] = post_many(port, thread_id, clients, per_client,
+                                                       f"c{clients}", env)
+            finally:
+                server.stop()
+    finally:
+        if pg_name:
+            subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {pg_name}"],  # noqa: S603, S607
+                           capture_output=True)
+        shutil.rmtree(var, ignore_errors=True)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dbs", default="sqlite,postgres")
+    parser.add_argument("--code", default="current",
+                        help="comma-separated: 'current' or a src directory (older code)")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--seq", type=int, default=200)
+    parser.add_argument("--per-client", type=int, default=10)
+    parser.add_argument("--server", default="gunicorn", choices=["gunicorn", "granian"],
+                        help="VECHE_SERVER for `veche serve` (older code: gunicorn only)")
+    parser.add_argument("--conn-max-age", type=int, default=None,
+                        help="override the database CONN_MAX_AGE of every code version")
+    args = parser.parse_args()
+    for round_ in range(args.rounds):
+        for db in [d for d in args.dbs.split(",") if d]:
+            for i, code in enumerate(c for c in args.code.split(",") if c):
+                result = one_run(db, code, f"{round_}{i}", args.seq, args.per_client,
+                                 args.conn_max_age, args.server)
+                brief = {k: (round(v["per_second"], 1), v["statuses"])
+                         for k, v in result.items() if isinstance(v, dict)}
+                print(json.dumps({"round": round_, "db": db, "code": code,
+                                  "server": args.server, **brief}),
+                      flush=True)
+                print(json.dumps(result, default=str), file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+"""Time posting in-process: Django's test client posts comments to one thread, signed in,
+through the whole middleware stack and every moderation check; prints ms per post
+(median / p99), SQL queries per post and, with --queries, the list for one post.
+
+    .venv/bin/python bench/post_timing.py --posts 200 [--classifier on|off] [--queries]
+        [--db postgres] [--profile 40 --sort tottime]
+    PYTHONPATH=/tmp/head-post/src .venv/bin/python bench/post_timing.py   # older code
+
+Uses a throwaway SQLite file (or --db postgres: a throwaway PostgreSQL database on
+127.0.0.1) and bench_settings (rate limits lifted). With --classifier on it starts a
+scorer process on a socket in the temporary directory. Bounded in count and in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+DEADLINE = 300  # seconds for the timed loop
+
+
+def bodies(n: int) -> list[str]:
+    """Varied, realistic bodies (run.py's), each unique."""
+    sys.path.insert(0, str(HERE))
+    from run import comment_text
+
+    return [comment_text("timing", 0, i) for i in range(n)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--classifier", choices=["on", "off"], default="off")
+    parser.add_argument("--queries", action="store_true", help="print one post's SQL")
+    parser.add_argument("--full-sql", action="store_true", help="with --queries: whole SQL")
+    parser.add_argument("--profile", type=int, default=0, help="cProfile: top N functions")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order (tottime, …)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    var = Path(tempfile.mkdtemp(prefix="veche-post-"))
+    pg_name = None
+    if args.db == "postgres":
+        pg_name = f"veche_posttiming_{os.getpid()}"
+        subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {pg_name}"],  # noqa: S603, S607
+                       check=True, capture_output=True)
+        db_url = f"postgresql://postgres@127.0.0.1:5432/{pg_name}"
+    else:
+        db_url = f"sqlite:///{var / 'post.sqlite3'}"
+    # A settings module of its own, so the same switch works on older code too.
+    (var / "post_timing_settings.py").write_text(
+        "from bench_settings import *  # noqa: F403\n"
+        f"VECHE_CLASSIFIER_ENABLED = {args.classifier == 'on'}\n"
+        f"VECHE_CLASSIFIER_SOCKET = {str(var / 'c.sock')!r}\n"
+        # A loaded machine must not make the check skip the scorer.
+        "VECHE_CLASSIFIER_TIMEOUT = 1.0\n"
+    )
+    os.environ.update(
+        VECHE_VAR_DIR=str(var), DATABASE_URL=db_url, VECHE_DEBUG="0", VECHE_MFA_REQUIRED="0",
+        DJANGO_SETTINGS_MODULE="post_timing_settings",
+        PYTHONPATH=os.pathsep.join([os.environ.get("PYTHONPATH", ""),
+                                    str(HERE), str(var)]).strip(os.pathsep),
+    )
+    os.environ.pop("REDIS_URL", None)
+    sys.path[:0] = [str(HERE), str(var)]
+    scorer = None
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+        if args.classifier == "on":
+            scorer = subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "veche.cli", "scorer", "--socket", str(var / "c.sock"),
+                 "--no-sweep"], stdout=subprocess.PIPE, text=True, env=os.environ.copy(),
+            )
+            scorer.stdout.readline()  # "listening on ..."
+        out = run(args)
+        out["code"] = str(Path(sys.modules["veche"].__file__).parent)
+        out["db"], out["classifier"] = args.db, args.classifier
+        print(json.dumps(out) if args.json else "\n".join(f"{k}: {v}" for k, v in out.items()))
+    finally:
+        if scorer is not None:
+            scorer.terminate()
+            scorer.wait(timeout=30)
+        if pg_name:
+            from django.db import connections
+
+            connections.close_all()
+            subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {pg_name}"],  # noqa: S603, S607
+                           capture_output=True)
+        shutil.rmtree(var, ignore_errors=True)
+
+
+def run(args: argparse.Namespace) -> dict:
+    from allauth.account.models import EmailAddress
+    from django.db import connection
+    from django.test import Client
+
+    from veche.accounts.models import User
+    from veche.discussion.actions import get_or_create_thread
+    from veche.discussion.models import Comment
+
+    user = User.objects.create_user("poster", "poster@example.org", "pw-Secret-123")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    thread = get_or_create_thread("bench:post-timing", title="Posting", url="/posting/")
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    path = f"/t/{thread.pk}/post/"
+    headers = {"HTTP_X_REQUESTED_WITH": "fetch", "HTTP_ACCEPT": "application/json"}
+    texts = bodies(args.warmup + args.posts + 1)
+
+    def post(i: int) -> int:
+        data = {"body": texts[i], "client_token": f"t{i}"}
+        return client.post(path, data, **headers).status_code
+
+    statuses: dict[int, int] = {}
+    for i in range(args.warmup):
+        post(i)
+    one: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        one.append(sql)
+        return execute(sql, params, many, context)
+
+    # Not CaptureQueriesContext: request_started resets the connection's query log.
+    with connection.execute_wrapper(record):
+        status = post(args.warmup)
+    statuses[status] = 1
+    samples: list[float] = []
+    profiler = cProfile.Profile() if args.profile else None
+    deadline = time.monotonic() + DEADLINE
+    for i in range(args.warmup + 1, args.warmup + 1 + args.posts):
+        t0 = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        status = post(i)
+        if profiler:
+            profiler.disable()
+        samples.append(time.perf_counter() - t0)
+        statuses[status] = statuses.get(status, 0) + 1
+        if time.monotonic() > deadline:
+            break
+    samples.sort()
+    rows = Comment.objects.filter(thread=thread).count()
+    if args.queries:
+        for sql in one:
+            print(sql if args.full_sql else sql[:400])
+    if profiler:
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.profile)
+    return {
+        "posts": len(samples),
+        "median_ms": round(statistics.median(samples) * 1000, 2),
+        "p99_ms": round(samples[min(len(samples) - 1, int(len(samples) * 0.99))] * 1000, 2),
+        "queries_per_post": len(one),
+        "statuses": statuses,
+        "rows": rows,
+    }
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""One query of a participant's row that several apps add columns to.
+
+Posting needs a dozen facts about its author (a verified address, a sanction in force,
+the author's stats and role, an earlier comment with the same text or token). Asked one
+by one they cost a dozen queries; as Django expressions on one queryset they cost one
+query whose *building* took ~4 ms a post while SQLite ran it in ~0.07 ms. So each fact
+is a plain SQL expression with its parameters (a scalar subquery or EXISTS over the
+participant's id), and participant_facts() runs them as one SELECT, with no ORM
+building on this path. Names come from the models' _meta, quoted by the backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils.dateparse import parse_datetime
+
+# (SQL expression, parameters). The expression refers to the participant's row as
+# PARTICIPANT (e.g. f"{PARTICIPANT}.{column(User, 'id')}").
+Fact = tuple[str, list[Any]]
+PARTICIPANT = "participant"
+
+
+def table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def column(model: Any, field: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(field).column)
+
+
+def participant_id() -> str:
+    from django.contrib.auth import get_user_model
+
+    return f"{PARTICIPANT}.{column(get_user_model(), 'id')}"
+
+
+def db_datetime(value: datetime) -> Any:
+    """A datetime as the backend stores it (SQLite: a UTC string)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A datetime column read back by hand (SQLite gives it naive, in UTC)."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else parse_datetime(str(value))
+    if parsed is not None and parsed.tzinfo is None and settings.USE_TZ:
+        parsed = parsed.replace(tzinfo=UTC)  # stored in UTC
+    return parsed
+
+
+def participant_facts(user: Any, facts: Mapping[str, Fact]) -> dict[str, Any]:
+    """The facts evaluated on the user's row in ONE query; {} when the row is gone."""
+    from django.contrib.auth import get_user_model
+
+    names = list(facts)
+    if not names:
+        return {}
+    params: list[Any] = []
+    columns = []
+    for name in names:
+        sql, fact_params = facts[name]
+        columns.append(f"({sql})")
+        params.extend(fact_params)
+    model = get_user_model()
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {table(model)} {PARTICIPANT}"  # noqa: S608
+        f" WHERE {participant_id()} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, user.pk])
+        row = cursor.fetchone()
+    return dict(zip(names, row, strict=True)) if row else {}

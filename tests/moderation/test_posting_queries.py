@@ -1,0 +1,108 @@
+"""Posting reads the author once: participation (verified address, sanctions), the
+checks' facts (stats, moderator role, duplicates) and the double-submit token come in one
+query of the author's row, and the insert holds the thread for two statements."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.discussion.factories import add_comment
+from veche.discussion import actions as discussion
+from veche.discussion.errors import ActionError
+from veche.discussion.hooks import _recorders
+from veche.discussion.models import Comment, CommentStatus
+from veche.moderation import actions
+from veche.moderation.models import Sanction, SanctionKind
+
+
+def _post(user, thread, body, **kw):
+    with CaptureQueriesContext(connection) as queries:
+        result = discussion.post_comment(author=user, thread=thread, body=body, **kw)
+    return result, [q["sql"] for q in queries.captured_queries]
+
+
+def _statements(sqls: list[str]) -> list[str]:
+    # The test's own transaction turns the durable block into a savepoint.
+    return [s for s in sqls if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+
+def test_a_published_post_takes_one_read_and_two_writes_per_recorder(thread, make_user,
+                                                                       settings):
+    settings.VECHE_LIST_VERSION_TTL = 3600  # the word lists' version: no re-read
+    user = make_user()
+    add_comment(thread, user, "an older comment")
+    _post(make_user(), thread, "Warms the per-process word lists.")
+    result, sqls = _post(user, thread, "A fresh opinion on the matter.", client_token="tok-1")
+    assert result.created and result.comment.status == CommentStatus.PUBLISHED
+    writes_by_recorders = 1 if any(r.__module__.endswith("classifier.checks")
+                                   for r in _recorders) else 0
+    # Before: 12 statements (address, 2 × sanction, token, group, stats, duplicate,
+    # thread lock, insert, thread counters) plus the classifier's update_or_create.
+    statements = _statements(sqls)
+    assert len(statements) <= 3 + writes_by_recorders, [s[:60] for s in statements]
+    reads = [s for s in statements if s.startswith("SELECT")]
+    assert len(reads) == 1
+    for table in ("account_emailaddress", "moderation_sanction", "auth_group",
+                  "discussion_comment"):
+        assert table in reads[0]
+    thread.refresh_from_db()
+    assert (thread.next_seq, thread.comment_count) == (4, 3)
+
+
+def test_a_reply_updates_parent_and_root_in_one_statement(thread, make_user):
+    user, other = make_user(), make_user()
+    root = add_comment(thread, other, "root")
+    child = add_comment(thread, other, "child", parent=root)
+    result, sqls = _post(user, thread, "A reply to the child.", parent_id=child.pk)
+    updates = [s for s in _statements(sqls) if s.startswith("UPDATE")]
+    assert len(updates) == 2  # the thread (with its sequence), then parent + root
+    root.refresh_from_db()
+    child.refresh_from_db()
+    assert (root.reply_count, root.descendant_count) == (1, 2)
+    assert (child.reply_count, child.descendant_count) == (1, 0)
+    assert result.comment.path == child.path + result.comment.path[-6:]
+
+
+def test_facts_in_the_one_query_still_refuse_and_hold(thread, make_user, moderator,
+                                                       settings):
+    settings.VECHE_NEW_USER_PREMOD_COUNT = 2
+    newcomer = make_user()
+    held, _ = _post(newcomer, thread, "My very first words here.")
+    assert held.comment.status == CommentStatus.PENDING
+    assert held.verdict.check == "new_user"
+    # The same text again: the duplicate check sees the first one through the facts.
+    again, _ = _post(newcomer, thread, "My very first words here.")
+    assert "Duplicate" in " ".join(f.reason for f in again.comment.moderation_flags.all())
+    # A moderator is not held as new.
+    mod_post, _ = _post(moderator, thread, "A word from the moderators.")
+    assert mod_post.comment.status == CommentStatus.PUBLISHED
+    # A suspension refuses before anything is written.
+    actions.suspend_user(newcomer, actor=moderator, reason="Flooding", days=1)
+    with pytest.raises(ActionError) as refused:
+        _post(newcomer, thread, "Something else entirely.")
+    assert refused.value.code == "suspended" and "Flooding" in refused.value.message
+    # An expired suspension does not.
+    Sanction.objects.filter(user=newcomer, kind=SanctionKind.SUSPENSION).update(
+        until=timezone.now() - timedelta(minutes=1))
+    _post(newcomer, thread, "Back after the break.")
+
+
+def test_a_repeated_token_returns_the_first_comment(thread, make_user):
+    user = make_user()
+    first, _ = _post(user, thread, "Posted once.", client_token="same")
+    second, sqls = _post(user, thread, "Posted once.", client_token="same")
+    assert not second.created and second.comment.pk == first.comment.pk
+    assert all(not s.startswith(("INSERT", "UPDATE")) for s in sqls)
+    assert Comment.objects.filter(author=user).count() == 1
+
+
+def test_unverified_address_is_refused_before_an_empty_body(thread, make_user):
+    user = make_user(verified=False)
+    with pytest.raises(ActionError) as refused:
+        _post(user, thread, "   ")
+    assert refused.value.code == "email_not_verified"
