@@ -120,3 +120,12 @@ def test_serve_answers_health_and_static_files(tmp_path: Path, server: str):
             process.kill()
             process.wait()
     assert process.returncode == 0, log.read_text()
+
+
+def test_serve_starts_no_scorer_when_the_classifier_is_off(monkeypatch):
+    from veche.core.management.commands.serve import background_commands
+
+    monkeypatch.setenv("VECHE_CLASSIFIER", "1")
+    assert [c[0] for c in background_commands()] == ["scorer", "db_worker"]
+    monkeypatch.setenv("VECHE_CLASSIFIER", "0")
+    assert [c[0] for c in background_commands()] == ["db_worker"]

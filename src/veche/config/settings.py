@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from veche.config.env import env_bool, env_int, env_list, secret_key, var_dir
+from veche.config.env import env_bool, env_float, env_int, env_list, secret_key, var_dir
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = var_dir()
@@ -251,6 +251,8 @@ VECHE_SUBTREE_PREVIEW = env_int("VECHE_SUBTREE_PREVIEW", 50)
 # the thread's version on every hit; the time bounds changes nothing else announces.
 VECHE_PAGE_CACHE = env_bool("VECHE_PAGE_CACHE", True)
 VECHE_PAGE_CACHE_SECONDS = env_int("VECHE_PAGE_CACHE_SECONDS", 300)
+# Bytes of cached pages each worker keeps in its own memory (LRU; Redis is the second level).
+VECHE_PAGE_CACHE_LOCAL_BYTES = env_int("VECHE_PAGE_CACHE_LOCAL_BYTES", 64 * 1024 * 1024)
 # When a reader deletes their account, their comments stay under "deleted user"
 # ("anonymise") or are deleted and their text erased ("remove").
 VECHE_ACCOUNT_DELETION_COMMENTS = os.environ.get("VECHE_ACCOUNT_DELETION_COMMENTS", "anonymise")
@@ -290,6 +292,13 @@ VECHE_REPORTS_TO_HOLD = float(os.environ.get("VECHE_REPORTS_TO_HOLD", "3"))
 VECHE_CLOSE_AFTER_DAYS = (
     env_int("VECHE_CLOSE_AFTER_DAYS", 0) if os.environ.get("VECHE_CLOSE_AFTER_DAYS") else None
 )
+# The abuse classifier's thresholds (scores 0..1; docs in moderation/classifier/conf.py).
+# Unset: the shipped model's own per-language thresholds (meta.json).
+VECHE_CLASSIFIER_HOLD = env_float("VECHE_CLASSIFIER_HOLD")
+VECHE_CLASSIFIER_HOLD_EN = env_float("VECHE_CLASSIFIER_HOLD_EN")
+VECHE_CLASSIFIER_HOLD_RU = env_float("VECHE_CLASSIFIER_HOLD_RU")
+VECHE_CLASSIFIER_REJECT = env_float("VECHE_CLASSIFIER_REJECT")
+VECHE_CLASSIFIER_TIMEOUT = env_float("VECHE_CLASSIFIER_TIMEOUT", 0.15)
 # Rank titles (VECHE_RANKS) and trust thresholds (VECHE_TRUST_THRESHOLDS) default to the
 # military ladder and Discourse-like levels in veche/moderation/conf.py; set them here
 # to override.

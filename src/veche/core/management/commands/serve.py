@@ -58,12 +58,19 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+def background_commands() -> list[list[str]]:
+    """The scorer only when the classifier is on (VECHE_CLASSIFIER=0: light checks only)."""
+    classifier_on = os.environ.get("VECHE_CLASSIFIER", "1").strip().lower() not in {
+        "0", "false", "no", "off"}
+    return [list(c) for c in BACKGROUND_COMMANDS if classifier_on or c[0] != "scorer"]
+
+
 def start_background() -> list[subprocess.Popen]:
     children = [
         subprocess.Popen(  # noqa: S603 - our own interpreter and command
             [sys.executable, "-m", "veche.cli", *command], preexec_fn=_die_with_parent
         )
-        for command in BACKGROUND_COMMANDS
+        for command in background_commands()
     ]
 
     def stop() -> None:
@@ -177,8 +184,9 @@ class Command(BaseCommand):
         # Workers are forked without preloading; none must inherit a connection.
         connections.close_all()
         if not opts["no_background"]:
-            start_background()
-            self.stdout.write("Started the classifier scorer and the background-job worker.")
+            started = start_background()
+            names = " and ".join(" ".join(p.args[3:4]) for p in started)
+            self.stdout.write(f"Started the background processes: {names}.")
 
         host, port = opts["host"], opts["port"]
         url = f"http://{display_host(host)}:{port}/"
