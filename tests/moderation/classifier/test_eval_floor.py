@@ -13,7 +13,7 @@ from veche.moderation.management.commands.moderation_eval import evaluate
 DATA = Path(__file__).resolve().parents[1] / "data"
 # Measured on heldout.jsonl with the shipped model, classifier only (see data/README.md),
 # minus 0.03: a retrained model that falls below this is worse, not just different.
-HELDOUT_F1_FLOOR = {"all": 0.887 - 0.03, "en": 0.912 - 0.03, "ru": 0.857 - 0.03}
+HELDOUT_F1_FLOOR = {"all": 0.898 - 0.03, "en": 0.912 - 0.03, "ru": 0.881 - 0.03}
 
 
 def test_heldout_figures_stay_above_the_measured_floor():
@@ -22,7 +22,7 @@ def test_heldout_figures_stay_above_the_measured_floor():
     assert result["overall"]["f1"] >= HELDOUT_F1_FLOOR["all"], result["overall"]
     for lang in ("en", "ru"):
         assert result["per_lang"][lang]["f1"] >= HELDOUT_F1_FLOOR[lang], result["per_lang"]
-    assert result["per_label"]["clean"]["held"] <= 4  # of 60; 3 when measured
+    assert result["per_label"]["clean"]["held"] <= 4  # of 60; 4 when measured (round 3)
 
 
 BLOCK_BUILD_PACKAGES = """
