@@ -7,8 +7,8 @@ bodies of 50-1,500 characters (median about 300) with some Markdown and quotes,
 * through the actions (default): do_create_comment for each comment, the Vote rows,
   then do_recount_votes, so the rows are the real thing;
 * in bulk (--bulk): the same rows computed here and written in large batches (COPY on
-  PostgreSQL, bulk_create elsewhere). tests/bench/test_generate_bulk.py checks that both
-  ways give the same rows.
+  PostgreSQL, bulk_create elsewhere; the authors' tallies by one upsert per batch).
+  tests/bench/test_generate_bulk.py checks that both ways give the same rows.
 
 --grow-articles/--grow-comments fill the database with many articles (as save_article
 makes them, with their threads) and their discussions, in bulk, within --budget seconds.
@@ -328,6 +328,23 @@ class ThreadTotals:
     comments: int = 0
     next_seq: int = 1
     last_comment_at: datetime | None = None
+    # What do_create_comment and do_recount_votes add to the authors' tallies:
+    # user id -> (published comments, upvotes on them).
+    tallies: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+
+def add_tallies(into: dict[int, tuple[int, int]], more: dict[int, tuple[int, int]]) -> None:
+    for user_id, (n, up) in more.items():
+        had_n, had_up = into.get(user_id, (0, 0))
+        into[user_id] = (had_n + n, had_up + up)
+
+
+def write_tallies(tallies: dict[int, tuple[int, int]]) -> None:
+    """The authors' tallies the actions would have kept, in one upsert per 500 authors."""
+    from veche.discussion.actions import do_tally
+    from veche.discussion.models import CommentStatus
+
+    do_tally({(user_id, CommentStatus.PUBLISHED): v for user_id, v in tallies.items()})
 
 
 def add_comment_rows(sink: Sink, ids: IdBlocks, plan: ThreadPlan, *, thread_id: int,
@@ -359,6 +376,7 @@ def add_comment_rows(sink: Sink, ids: IdBlocks, plan: ThreadPlan, *, thread_id: 
             descendants[root] += 1
     paths: list[str] = []
     names: list[str] = []
+    tallies: dict[int, tuple[int, int]] = {}
     created = start
     for i, p in enumerate(planned):
         seq = first_seq + i
@@ -367,6 +385,7 @@ def add_comment_rows(sink: Sink, ids: IdBlocks, plan: ThreadPlan, *, thread_id: 
         paths.append(path)
         author_id, name = authors[p.author]
         names.append(name[:150])
+        add_tallies(tallies, {author_id: (1, ups[i])})
         created = start + COMMENT_SPACING * i
         sink.add(Comment, {
             "id": first_id + i,
@@ -402,7 +421,7 @@ def add_comment_rows(sink: Sink, ids: IdBlocks, plan: ThreadPlan, *, thread_id: 
         sink.add(Vote, {"comment_id": first_id + index, "user_id": authors[voter][0],
                         "value": value, "created_at": now, "updated_at": now})
     return ThreadTotals(comments=n, next_seq=first_seq + n,
-                        last_comment_at=created if n else None)
+                        last_comment_at=created if n else None, tallies=tallies)
 
 
 def write_thread_bulk(thread: Any, plan: ThreadPlan, users: list[Any], start: datetime) -> None:
@@ -421,6 +440,7 @@ def write_thread_bulk(thread: Any, plan: ThreadPlan, users: list[Any], start: da
                                   first_seq=locked.next_seq, start=start, authors=authors,
                                   now=timezone.now())
         sink.flush()
+        write_tallies(totals.tallies)
         if totals.comments:
             # One version bump per comment, as do_create_comment does.
             Thread.objects.filter(pk=thread.pk).update(
@@ -528,6 +548,7 @@ def grow(*, articles: int, comments: int, seed: int, authors: int = 300,
     try:
         for first in range(0, articles, batch):
             sink = Sink([Thread, Article, Comment, Vote])
+            tallies: dict[int, tuple[int, int]] = {}
             with transaction.atomic():
                 for i in range(first, min(first + batch, articles)):
                     plan = plan_thread(random.Random(f"growth:{seed}:{i}"), counts[i], authors)
@@ -545,10 +566,12 @@ def grow(*, articles: int, comments: int, seed: int, authors: int = 300,
                             start=comments_start, authors=author_rows, now=now,
                         )
                         add_article_rows(sink, ids, article, thread_id, totals, now)
+                        add_tallies(tallies, totals.tallies)
                     done_articles += 1
                     done_comments += counts[i]
                     bar.update(counts[i])
                 sink.flush()
+                write_tallies(tallies)
             if budget is not None and time.perf_counter() - started > budget:
                 print(f"\nbudget of {budget:.0f} s spent after {done_articles} articles",
                       file=sys.stderr)

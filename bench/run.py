@@ -15,6 +15,7 @@ import http.client
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import signal
@@ -115,6 +116,34 @@ class Server:
                 peaks.append(int(m.group(1)) / 1024)
         return peaks
 
+    def peak_rss_by_role(self) -> dict[str, list[float]]:
+        """Peak RSS (MB) of every process under the server, by what it is: the web
+        workers apart from the classifier's scorer and the job worker."""
+        roles: dict[str, list[float]] = {}
+        todo, seen = [self.proc.pid], set()
+        while todo:
+            pid = todo.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            out = subprocess.run(  # noqa: S603
+                ["ps", "-o", "pid=", "--ppid", str(pid)],  # noqa: S607
+                capture_output=True, text=True,
+            ).stdout
+            todo += [int(x) for x in out.split()]
+            if pid == self.proc.pid:
+                continue
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                m = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+            except OSError:
+                continue
+            role = ("scorer" if " scorer" in cmd else
+                    "job worker" if "db_worker" in cmd else "web worker")
+            if m:
+                roles.setdefault(role, []).append(round(int(m.group(1)) / 1024, 1))
+        return roles
+
     def stop(self) -> None:
         os.killpg(self.proc.pid, signal.SIGTERM)
         try:
@@ -187,30 +216,93 @@ class Session:
             self.cookies[name.strip()] = rest.split(";", 1)[0]
         return response.status, data
 
-    def post_comment(self, thread_id: int, text: str) -> int:
+    def post_comment(self, thread_id: int, text: str) -> tuple[int, int | None]:
+        """(HTTP status, the new comment's id when the server acknowledged it)."""
         body = urllib.parse.urlencode({
             "body": text, "client_token": uuid.uuid4().hex,
             "csrfmiddlewaretoken": self.cookies.get("csrftoken", ""),
         })
-        status, _ = self.request(
+        status, data = self.request(
             "POST", f"/t/{thread_id}/post/", body,
             {"X-Requested-With": "fetch", "Accept": "application/json"},
         )
-        return status
+        comment_id = None
+        if status in (201, 202):
+            with contextlib.suppress(ValueError, TypeError, KeyError):
+                comment_id = int(json.loads(data)["id"])
+        return status, comment_id
 
 
-def post_many(port: int, thread_id: int, clients: int, per_client: int, tag: str) -> dict:
+# Realistic, varied reader comments: a body is 2-4 of these in a random order, so no two
+# posts repeat and the classifier has no repetition to hold them for.
+SENTENCES = [
+    "I read the whole article twice and I still think the author leaves out the cost.",
+    "The map in the second section helped me understand where the bridge actually is.",
+    "Has anyone found the original report the article quotes? The link seems to be missing.",
+    "My grandfather served near that river in the seventies, and the winters were brutal.",
+    "The budget figures look different from what the ministry published last spring.",
+    "Good piece, though I would have liked a comment from the local administration.",
+    "This is the third article this month on supply problems, so something is clearly wrong.",
+    "I am not convinced that new radar systems will change much on the ground.",
+    "Thanks for the detailed timeline, it is the clearest summary I have seen so far.",
+    "The negotiations have been going on for years and nothing seems to move.",
+    "Could the editors add a correction? The factory was opened in 2009, not 2011.",
+    "It would be interesting to compare these numbers with the neighbouring regions.",
+    "The analysts quoted here were far more optimistic a year ago.",
+    "I live about forty kilometres from there and the roads are still closed.",
+    "Does anyone know whether the exercise will be repeated in the autumn?",
+    "The photo caption says March, but the snow suggests it was taken much earlier.",
+    "A balanced article for once, with both sides given space to explain themselves.",
+    "The interview at the end is the most informative part of the whole text.",
+    "We discussed this at work today and nobody could explain the delay.",
+    "Shipbuilding takes decades to plan, so these announcements mean little for now.",
+    "The industry has been asking for stable orders for a long time.",
+    "I would like to see more reporting from the people who actually live in the region.",
+    "The previous comment makes a fair point about the training schedule.",
+    "Prices for fuel went up again this week, which affects everyone there.",
+    "It is worth remembering how the same plan was described five years ago.",
+    "My daughter studies engineering and says the new aircraft design is impressive.",
+    "The article could explain the technical terms for readers who are not specialists.",
+    "I appreciate that the author cites sources instead of rumours.",
+    "The weather will decide more than any statement from the capital.",
+    "Let us wait for the official results before drawing conclusions.",
+    "The podcast episode on this topic last week was also very good.",
+    "Several readers asked the same question, so perhaps the editors could answer it.",
+    "There is a typo in the third paragraph, the name of the town is misspelt.",
+    "Security on the border has improved according to people I know there.",
+    "The historical background in the middle of the text is excellent.",
+    "I disagree with the conclusion, but the arguments are presented honestly.",
+    "It seems the local council was not consulted at all, which is surprising.",
+    "The numbers in the table do not add up to the total given in the text.",
+    "Very informative, I shared it with my colleagues this morning.",
+    "Hopefully the next report will include the costs of maintenance as well.",
+]
+
+
+def comment_text(tag: str, client: int, number: int) -> str:
+    rng = random.Random(f"{tag}-{client}-{number}")
+    return (f"Bench {tag} client {client} comment {number}: "
+            + " ".join(rng.sample(SENTENCES, rng.randint(2, 4))))
+
+
+def post_many(port: int, thread_id: int, clients: int, per_client: int, tag: str,
+              env: dict | None = None) -> dict:
+    """`clients` signed-in sessions post `per_client` comments each, all at once. With
+    `env` the database is checked afterwards: an acknowledged comment missing, a row
+    nobody acknowledged or a duplicate raises."""
     sessions = [Session(port, "benchreader", "bench-Password-1") for _ in range(clients)]
     statuses: dict[int, int] = {}
+    acknowledged: list[int] = []
     lock = threading.Lock()
 
     def run(i: int, session: Session) -> None:
         deadline = time.monotonic() + DEADLINE
         for j in range(per_client):
-            text = f"Bench {tag} client {i} comment {j}: " + "words of a comment " * 8
-            status = session.post_comment(thread_id, text)
+            status, comment_id = session.post_comment(thread_id, comment_text(tag, i, j))
             with lock:
                 statuses[status] = statuses.get(status, 0) + 1
+                if comment_id is not None:
+                    acknowledged.append(comment_id)
             if time.monotonic() > deadline:
                 break
 
@@ -222,8 +314,24 @@ def post_many(port: int, thread_id: int, clients: int, per_client: int, tag: str
         t.join(DEADLINE + 60)
     took = time.perf_counter() - t0
     sent = sum(statuses.values())
-    return {"clients": clients, "sent": sent, "statuses": statuses, "seconds": took,
-            "per_second": sent / took}
+    out = {"clients": clients, "sent": sent, "statuses": statuses, "seconds": took,
+           "per_second": sent / took, "acknowledged": len(acknowledged)}
+    if env is None:
+        return out
+    db = out["db"] = db_counts(env, thread_id, tag)
+    problems = []
+    if len(set(acknowledged)) != len(acknowledged):
+        problems.append("an id acknowledged twice")
+    missing = set(acknowledged) - set(db.pop("ids"))
+    if missing:
+        problems.append(f"{len(missing)} acknowledged comments missing, e.g. #{min(missing)}")
+    if db["rows"] != len(acknowledged):
+        problems.append(f"{db['rows']} rows for {len(acknowledged)} acknowledged")
+    if db["distinct"] != db["rows"]:
+        problems.append(f"{db['rows'] - db['distinct']} duplicated bodies")
+    if problems:
+        raise RuntimeError(f"post_{tag}: {'; '.join(problems)} (statuses {statuses})")
+    return out
 
 
 def wrk(url: str, seconds: int = 8, connections: int = 32) -> float | None:
@@ -240,14 +348,16 @@ def wrk(url: str, seconds: int = 8, connections: int = 32) -> float | None:
 def db_counts(env: dict, thread_id: int, tag: str) -> dict:
     code = (
         "from veche.discussion.models import Comment;"
+        "from django.db.models import Count;"
         "import json;"
         f"q=Comment.objects.filter(thread_id={thread_id},"
         f" body_markdown__startswith='Bench {tag} ');"
         "print(json.dumps({'rows': q.count(),"
-        " 'distinct': q.values('body_markdown').distinct().count()}))"
+        " 'distinct': q.values('body_markdown').distinct().count(),"
+        " 'statuses': dict(q.order_by().values_list('status').annotate(n=Count('pk'))),"
+        " 'ids': list(q.values_list('pk', flat=True))}))"
     )
     return json.loads(veche(env, "shell", "-c", code).strip().splitlines()[-1])
-
 
 # --------------------------------------------------------------------------- Veche
 
@@ -316,20 +426,41 @@ def bench_veche(db: str, sizes: list[int], requests: int, report: dict, variant:
                     tid = ids[f"bench-{n}"]
                     r[f"api_page_{n}"] = timed_gets(port, f"/api/v1/threads/{tid}/comments",
                                                     requests)
+                r.update(bench_thread_json(port, ids, sizes, requests))
                 post_tid = ids["bench-post"]
-                r["post_sequential"] = post_many(port, post_tid, 1, 200, "seq")
-                r["post_sequential"]["db"] = db_counts(env, post_tid, "seq")
+                # With the classifier: `veche serve` started the scorer.
+                r["post_sequential"] = post_many(port, post_tid, 1, 200, "seq", env)
                 for clients in (16, 64):
                     tag = f"c{clients}"
-                    r[f"post_{tag}"] = post_many(port, post_tid, clients, 10, tag)
-                    r[f"post_{tag}"]["db"] = db_counts(env, post_tid, tag)
-                r["peak_rss_mb"] = server.peak_rss_mb()
+                    r[f"post_{tag}"] = post_many(port, post_tid, clients, 10, tag, env)
+                r["peak_rss_roles"] = server.peak_rss_by_role()
+                r["peak_rss_mb"] = r["peak_rss_roles"].get("web worker", [])
             finally:
                 server.stop()
+        # Sequential posting with the light inline checks only (word lists, links,
+        # duplicates, flood, trust, sanctions): the classifier switched off.
+        port = free_port()
+        server = Server(
+            [PY, "-m", "veche.cli", "serve", "--port", str(port), "--workers", "2",
+             "--threads", "4", "--no-collectstatic"],
+            {**server_env, "VECHE_CLASSIFIER": "0"}, port, var / "serve-light.log", "/health",
+        )
+        try:
+            r["post_sequential_light"] = post_many(port, ids["bench-post"], 1, 200, "seqlight",
+                                                   env)
+        finally:
+            server.stop()
     finally:
         if pg_name:
             subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {pg_name}"],  # noqa: S603, S607
                            capture_output=True)
+
+
+def bench_thread_json(port: int, ids: dict, sizes: list[int], requests: int) -> dict:
+    """The whole thread as one streamed JSON document (GET /t/<id>/comments.json), the
+    peers' whole-thread responses' counterpart, anonymous."""
+    return {f"thread_json_{n}": timed_gets(port, f"/t/{ids[f'bench-{n}']}/comments.json",
+                                           requests) for n in sizes}
 
 
 def _conditional(port: int, path: str, requests: int) -> dict:
@@ -384,6 +515,96 @@ def bench_isso(sizes: list[int], requests: int, report: dict) -> None:
         r["peak_rss_mb"] = server.peak_rss_mb()
     finally:
         server.stop()
+
+
+def bench_xtd(sizes: list[int], requests: int, report: dict) -> None:
+    """django-comments-xtd (bench/peers/xtd) on the same threads, in its own virtualenv:
+    its article page (render_xtdcomment_tree, every comment) and its REST comment list."""
+    peer, venv = HERE / "peers" / "xtd", HERE / ".xtd-venv"
+    py = str(venv / "bin" / "python")
+    wanted = (peer / "requirements.txt").read_text()
+    stamp = venv / "requirements.txt"
+    if not stamp.exists() or stamp.read_text() != wanted:
+        subprocess.run([PY, "-m", "venv", "--clear", str(venv)], check=True, timeout=600)  # noqa: S603
+        subprocess.run([py, "-m", "pip", "install", "-q", "-r", str(peer / "requirements.txt")],  # noqa: S603
+                       check=True, timeout=1200, capture_output=True)
+        stamp.write_text(wanted)
+    r = report.setdefault("xtd", {})
+    var = WORK / "xtd"
+    shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if k not in SCRUB}
+    env.update(XTD_DB=str(var / "xtd.sqlite3"), PYTHONPATH=str(peer), PYTHONUNBUFFERED="1",
+               DJANGO_SETTINGS_MODULE="xtdbench.settings")
+
+    def peer_py(name: str, *args: str) -> dict:
+        out = subprocess.run([py, str(peer / name), *args], env=env, check=True,  # noqa: S603
+                             timeout=1800, capture_output=True, text=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    r["version"] = subprocess.run(  # noqa: S603
+        [py, "-c", "import django, django_comments_xtd as x;"
+         "print(x.get_version(), 'on Django', django.get_version())"],
+        capture_output=True, text=True, env=env).stdout.strip()
+    r["selfcheck"] = peer_py("load.py", "selfcheck")["selfcheck"]  # loader rows == xtd's own
+    pks = {}
+    for n in sizes:
+        t0 = time.perf_counter()
+        pks[n] = peer_py("load.py", "article", f"bench-{n}", str(WORK / f"thread-{n}.json"))["pk"]
+        r[f"load_seconds_{n}"] = time.perf_counter() - t0
+    peer_py("load.py", "article", "bench-post")
+    port = free_port()
+    server = Server(
+        [str(venv / "bin" / "gunicorn"), "-w", "2", "--threads", "4", "-k", "gthread",
+         "-b", f"127.0.0.1:{port}", "--chdir", str(peer), "xtdbench.wsgi"],
+        env, port, var / "serve.log", "/health",
+    )
+    try:
+        for n in sizes:
+            page, api = f"/articles/bench-{n}/", f"/comments/api/xtdbench-article/{pks[n]}/"
+            # What a reader gets must hold the whole thread, or the timing means nothing.
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            conn.request("GET", page)
+            html = conn.getresponse().read().decode()
+            r[f"page_comments_{n}"] = len(re.findall(r'<div id="c\d+" class="comment', html))
+            conn.request("GET", api)
+            r[f"json_comments_{n}"] = len(json.loads(conn.getresponse().read()))
+            conn.close()
+            # Several seconds a request at 10,000 comments: fewer samples there.
+            big = n >= 10000
+            reps, warm = (min(requests, 10), 1) if big else (requests, 3)
+            r[f"page_{n}"] = timed_gets(port, page, reps, warmup=warm)
+            r[f"json_{n}"] = timed_gets(port, api, reps, warmup=warm)
+        r["post_sequential"] = peer_py("post.py", str(port), "bench-post", "100", "seq",
+                                       str(DEADLINE))
+        r["post_sequential"]["db"] = peer_py("load.py", "count", "bench-post", "Bench seq ")
+        r["peak_rss_mb"] = server.peak_rss_mb()
+    finally:
+        server.stop()
+
+
+def _xtd_ratios(r: dict, xtd: dict, sizes: list[int]) -> list[str]:
+    lines = []
+    for n in sizes:
+        x, v = xtd.get(f"page_{n}"), r.get(f"page_anon_uncached_{n}")
+        if x and v:
+            lines.append(f"- {n} comments: xtd article page {x['median_ms']:.1f} ms"
+                         f" ({xtd.get(f'page_comments_{n}')} comments shown) vs Veche uncached"
+                         f" article page {v['median_ms']:.1f} ms ="
+                         f" **{x['median_ms'] / v['median_ms']:.1f}×**")
+        key = f"thread_json_{n}" if r.get(f"thread_json_{n}") else f"api_page_{n}"
+        x, v = xtd.get(f"json_{n}"), r.get(key)
+        if x and v:
+            lines.append(f"- {n} comments: xtd JSON list {x['median_ms']:.1f} ms"
+                         f" ({xtd.get(f'json_comments_{n}')} comments) vs Veche {key}"
+                         f" {v['median_ms']:.1f} ms = **{x['median_ms'] / v['median_ms']:.1f}×**")
+    x, v = xtd.get("post_sequential"), r.get("post_sequential")
+    if x and v:
+        lines.append(f"- posting, 1 client: xtd {x['per_second']:.0f}/s ({x['sent']} posts,"
+                     f" statuses {x['statuses']}, rows {x['db']['rows']}) vs Veche"
+                     f" {v['per_second']:.0f}/s: Veche / xtd ="
+                     f" **{v['per_second'] / x['per_second']:.1f}×**")
+    return lines
 
 
 def bench_nginx(report: dict) -> None:
@@ -455,7 +676,7 @@ def write_report(report: dict, args: argparse.Namespace) -> Path:
             if isinstance(value, dict) and "median_ms" in value:
                 lines.append(f"| {key} | {fmt(value)} |")
         lines.append("")
-        for key in ("post_sequential", "post_c16", "post_c64"):
+        for key in ("post_sequential", "post_sequential_light", "post_c16", "post_c64"):
             p = r.get(key)
             if p:
                 lines.append(
@@ -463,7 +684,8 @@ def write_report(report: dict, args: argparse.Namespace) -> Path:
                     f" s = **{p['per_second']:.0f}/s**; statuses {p['statuses']};"
                     f" database rows {p['db']['rows']}, distinct {p['db']['distinct']}")
         rss = [round(x, 1) for x in r.get("peak_rss_mb", [])]
-        lines.append(f"- peak RSS per worker (MB): {rss}")
+        lines.append(f"- peak RSS per web worker (MB): {rss}; all processes by role:"
+                     f" {r.get('peak_rss_roles')}")
         lines.append(f"- wrk anonymous cached page: {r.get('wrk_cached_rps')} req/s")
         lines.append(f"- generation seconds: {r.get('generate_seconds')}")
         lines += ["", "Ratios (peer median / Veche median, higher is better for Veche):", ""]
@@ -478,6 +700,11 @@ def write_report(report: dict, args: argparse.Namespace) -> Path:
             if a and p:
                 lines.append(f"- {n} comments: Isso JSON vs Veche API page {a['median_ms']:.1f} ms"
                              f" = **{p['median_ms'] / a['median_ms']:.1f}×**")
+            if (w := r.get(f"thread_json_{n}")) and p:
+                lines.append(f"- {n} comments: Isso JSON vs Veche whole-thread JSON"
+                             f" {w['median_ms']:.1f} ms ="
+                             f" **{p['median_ms'] / w['median_ms']:.1f}×**")
+        lines += _xtd_ratios(r, report.get("xtd", {}), args.sizes)
         a, b = r.get(f"page_anon_uncached_{args.sizes[0]}"), r.get(
             f"page_anon_uncached_{args.sizes[-1]}")
         if a and b and len(args.sizes) > 1:
@@ -490,7 +717,7 @@ def write_report(report: dict, args: argparse.Namespace) -> Path:
         lines.append("")
     lines += ["## Peers", "", f"- Isso: `{json.dumps(iso, default=str)}`",
               f"- nginx: `{json.dumps(report.get('nginx'), default=str)}`",
-              "- django-comments-xtd: not run (no time in this round).", ""]
+              f"- django-comments-xtd: `{json.dumps(report.get('xtd'), default=str)}`", ""]
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.md"
     out.write_text("\n".join(lines))
@@ -515,6 +742,7 @@ def main() -> None:
               for db in args.dbs]
     if not args.no_peers:
         stages += [("isso", lambda: bench_isso(args.sizes, args.requests, report)),
+                   ("xtd", lambda: bench_xtd(args.sizes, args.requests, report)),
                    ("nginx", lambda: bench_nginx(report))]
     for name, stage in stages:
         try:

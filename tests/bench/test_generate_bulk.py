@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.db.models import Count, Sum
 
-from veche.discussion.models import Comment, Thread, Vote
+from veche.discussion.models import AuthorTally, Comment, Thread, Vote
 from veche.newsroom.models import Article, Section
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,38 @@ def thread_row(thread_id: int) -> dict:
     return row
 
 
+def tallies() -> dict[tuple[int, str], tuple[int, int]]:
+    return {(t.user_id, t.status): (t.comments, t.upvotes) for t in AuthorTally.objects.all()}
+
+
+def tally_delta(before: dict, after: dict) -> dict:
+    """What a write added to the authors' tallies (the twins share their authors, so
+    each twin's rows are compared as what it added)."""
+    out = {}
+    for key in before.keys() | after.keys():
+        b, a = before.get(key, (0, 0)), after.get(key, (0, 0))
+        if a != b:
+            out[key] = (a[0] - b[0], a[1] - b[1])
+    return out
+
+
+def fresh_tallies() -> dict[tuple[int, str], tuple[int, int]]:
+    rows = (
+        Comment.objects.filter(author__isnull=False)
+        .values("author_id", "status")
+        .annotate(n=Count("pk"), up=Sum("upvotes"))
+        .order_by()
+    )
+    return {(r["author_id"], r["status"]): (r["n"], r["up"]) for r in rows}
+
+
+def assert_same_tally_changes(before: dict, middle: dict, after: dict) -> None:
+    by_actions, by_bulk = tally_delta(before, middle), tally_delta(middle, after)
+    assert by_actions == by_bulk
+    assert len(by_bulk) > 10 and any(up for _, up in by_bulk.values())
+    assert after == fresh_tallies()
+
+
 def assert_same_discussion(a: int, b: int) -> None:
     rows_a, rows_b = comment_rows(a), comment_rows(b)
     assert len(rows_a) == len(rows_b)
@@ -76,9 +109,12 @@ def assert_same_discussion(a: int, b: int) -> None:
 
 
 def test_one_thread_bulk_equals_actions():
+    before = tallies()
     actions = gen.generate_thread(comments=150, seed=7, slug="twin-actions", start=START)
+    middle = tallies()
     bulk = gen.generate_thread(comments=150, seed=7, slug="twin-bulk", start=START, bulk=True)
     assert_same_discussion(actions.thread_id, bulk.thread_id)
+    assert_same_tally_changes(before, middle, tallies())
 
     # The comparison is only worth something if the discussion has all the features.
     rows = comment_rows(bulk.thread_id)
@@ -102,8 +138,11 @@ def test_bulk_appends_after_existing_comments():
     users = gen.ensure_authors(3, 300)
     plan = gen.plan_thread(random.Random(4), 30, 300)
     later = START.replace(day=2)
+    before = tallies()
     gen.write_through_actions(Thread.objects.get(pk=a.thread_id), plan, users, later)
+    middle = tallies()
     gen.write_thread_bulk(Thread.objects.get(pk=b.thread_id), plan, users, later)
+    assert_same_tally_changes(before, middle, tallies())
     assert_same_discussion(a.thread_id, b.thread_id)
     assert Thread.objects.get(pk=b.thread_id).next_seq == 51
 
@@ -115,9 +154,12 @@ def test_growth_bulk_equals_save_article_and_actions(settings, close_after_days,
     Section.objects.filter(slug="growth-world").update(moderation_mode=section_mode)
     common = {"articles": 6, "comments": 90, "seed": 11, "start": START, "progress": False,
               "batch": 4}
+    before = tallies()
     made = gen.grow(slug_prefix="grown-actions", through_actions=True, **common)
     assert made == {**made, "articles": 6, "comments": 90, "complete": True}
+    middle = tallies()
     gen.grow(slug_prefix="grown-bulk", **common)
+    assert_same_tally_changes(before, middle, tallies())
 
     for i in range(6):
         a = Article.objects.get(slug=f"grown-actions-{i}")

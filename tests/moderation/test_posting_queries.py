@@ -43,12 +43,15 @@ def test_a_published_post_takes_one_read_and_two_writes_per_recorder(thread, mak
                                    for r in _recorders) else 0
     # Before: 12 statements (address, 2 × sanction, token, group, stats, duplicate,
     # thread lock, insert, thread counters) plus the classifier's update_or_create.
+    # Now: the read, the thread's counters, the insert, the author's tally (one upsert).
     statements = _statements(sqls)
-    assert len(statements) <= 3 + writes_by_recorders, [s[:60] for s in statements]
+    assert len(statements) <= 4 + writes_by_recorders, [s[:60] for s in statements]
+    writes = [s for s in statements if not s.startswith("SELECT")]
+    assert sum("discussion_authortally" in s for s in writes) == 1, writes
     reads = [s for s in statements if s.startswith("SELECT")]
     assert len(reads) == 1
     for table in ("account_emailaddress", "moderation_sanction", "auth_group",
-                  "discussion_comment"):
+                  "discussion_comment", "discussion_authortally"):
         assert table in reads[0]
     thread.refresh_from_db()
     assert (thread.next_seq, thread.comment_count) == (4, 3)

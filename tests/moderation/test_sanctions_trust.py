@@ -74,9 +74,9 @@ def test_trust_levels(thread, make_user, settings):
     assert selectors.trust_level(user) == 0
     comments = [add_comment(thread, user, f"c{i}") for i in range(5)]
     assert selectors.trust_level(user) == 1
+    voter = make_user()
     for c in comments[:2]:
-        c.upvotes = 1
-        c.save()
+        discussion.vote_comment(user=voter, comment_id=c.pk, value=1)
     assert selectors.trust_level(user) == 2
     add_comment(thread, user, "bad", status="rejected")  # costs three good comments
     assert selectors.trust_level(user) == 0

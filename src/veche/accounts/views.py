@@ -32,16 +32,22 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         return render(
             request, "accounts/profile_not_found.html", {"username": username}, status=404
         )
-    from veche.discussion.models import Comment, CommentStatus
+    from veche.discussion.models import AuthorTally, Comment, CommentStatus
 
     published = Comment.objects.filter(author=user, status=CommentStatus.PUBLISHED)
+    # The discussion's stored tally, not a count of the author's comments.
+    count = (
+        AuthorTally.objects.filter(user=user, status=CommentStatus.PUBLISHED)
+        .values_list("comments", flat=True)
+        .first()
+    )
     recent = published.select_related("thread").order_by("-created_at")[:RECENT_COMMENTS]
     return render(
         request,
         "accounts/profile.html",
         {
             "profile_user": user,
-            "comment_count": published.count(),
+            "comment_count": count or 0,
             "recent_comments": [(c, comment_url(c.pk)) for c in recent],
         },
     )

@@ -8,6 +8,7 @@ management commands call these; nothing else saves a Comment, Thread or Vote.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from veche.core.markup import render_comment_markdown
 from veche.discussion import hooks, signals
 from veche.discussion.errors import ActionError, not_found
 from veche.discussion.models import (
+    AuthorTally,
     Comment,
     CommentRevision,
     CommentStatus,
@@ -357,6 +359,7 @@ def do_create_comment(
             ip_address=ip_address,
             external_id=external_id,
         )
+        do_tally({(comment.author_id, status): (1, 0)})
         if parent is not None:
             # The parent's replies and the root's descendants in one statement (the
             # parent may be the root itself).
@@ -477,6 +480,7 @@ def edit_comment(*, user: Any, comment_id: int, body: str) -> Comment:
         comment.save(update_fields=fields)
         hooks.run_recorders(comment, verdicts, is_edit=True)
         _bump_thread(comment.thread_id, count_delta=_count_delta(old_status, comment.status))
+        _tally_status_change(comment, old_status)
         transaction.on_commit(lambda: signals.comment_edited.send(sender=Comment, comment=comment))
     return comment
 
@@ -502,6 +506,7 @@ def do_set_status(comment: Comment, status: str) -> str:
     comment.status_changed_at = timezone.now()
     comment.save(update_fields=["status", "status_changed_at"])
     _bump_thread(comment.thread_id, count_delta=_count_delta(old_status, status))
+    _tally_status_change(comment, old_status)
     transaction.on_commit(
         lambda: signals.comment_status_changed.send(
             sender=Comment, comment=comment, old_status=old_status
@@ -531,8 +536,14 @@ def purge_deleted_text(*, older_than_days: int | None = None) -> int:
         status__in=[CommentStatus.DELETED, CommentStatus.REMOVED], status_changed_at__lt=cutoff
     ).exclude(body_markdown="")
     with transaction.atomic():
+        # Moderators see a deleted comment's text in the tree, and the rendered tree is
+        # cached per thread version: the threads must change version with the text.
+        thread_ids = set(stale.values_list("thread_id", flat=True))
         CommentRevision.objects.filter(comment__in=stale).delete()
-        return stale.update(body_markdown="", body_html="", quoted_text="")
+        erased = stale.update(body_markdown="", body_html="", quoted_text="")
+        if erased:
+            Thread.objects.filter(pk__in=thread_ids).update(version=F("version") + 1)
+        return erased
 
 
 # --- Votes ---------------------------------------------------------------------------
@@ -586,6 +597,7 @@ def vote_comment(*, user: Any, comment_id: int, value: int) -> Comment:
         comment.wilson = wilson_lower_bound(comment.upvotes, comment.downvotes)
         comment.save(update_fields=["upvotes", "downvotes", "score", "wilson"])
         _bump_thread(comment.thread_id)
+        do_tally({(comment.author_id, comment.status): (0, (value == 1) - (old == 1))})
         transaction.on_commit(
             lambda: signals.comment_voted.send(
                 sender=Comment, comment=comment, user=user, value=value
@@ -599,11 +611,22 @@ def vote_comment(*, user: Any, comment_id: int, value: int) -> Comment:
 
 def do_recount_votes(comment_id: int) -> None:
     """Set a comment's vote counters from its Vote rows (after votes moved or went)."""
+    # The row lock keeps the old upvotes, and so the author's tally delta, exact.
+    before = (
+        Comment.objects.select_for_update()
+        .filter(pk=comment_id)
+        .values_list("author_id", "status", "upvotes")
+        .first()
+    )
+    if before is None:
+        return
     up = Vote.objects.filter(comment_id=comment_id, value=1).count()
     down = Vote.objects.filter(comment_id=comment_id, value=-1).count()
     Comment.objects.filter(pk=comment_id).update(
         upvotes=up, downvotes=down, score=up - down, wilson=wilson_lower_bound(up, down)
     )
+    author_id, status, old_up = before
+    do_tally({(author_id, status): (0, up - old_up)})
 
 
 def do_withdraw_all_votes(user: Any) -> None:
@@ -631,6 +654,8 @@ def do_detach_author(user: Any, *, shown_name: str, erase_text: bool) -> None:
     Comment.objects.filter(pk__in=own_ids).update(
         author=None, author_name=shown_name, ip_address=None, client_token=""
     )
+    # Comments without an account are nobody's tally.
+    AuthorTally.objects.filter(user=user).delete()
     _bump_threads_of(own_ids)
 
 
@@ -641,6 +666,10 @@ def do_reassign_author(source: Any, target: Any) -> None:
     `target` already voted on that comment or now owns it."""
     moved = list(Comment.objects.filter(author=source).values_list("pk", flat=True))
     Comment.objects.filter(pk__in=moved).update(author=target)
+    # The source's tallies go over whole; the vote recounts below then adjust the target's.
+    carried = AuthorTally.objects.select_for_update().filter(user=source)
+    do_tally({(target.pk, t.status): (t.comments, t.upvotes) for t in carried})
+    AuthorTally.objects.filter(user=source).delete()
     votes = Vote.objects.filter(user=source)
     clashing = votes.filter(comment__author=target) | votes.filter(comment__votes__user=target)
     touched = set(clashing.values_list("comment_id", flat=True))
@@ -656,3 +685,80 @@ def _bump_threads_of(comment_ids: list[int]) -> None:
         Comment.objects.filter(pk__in=comment_ids).values_list("thread_id", flat=True)
     )
     Thread.objects.filter(pk__in=thread_ids).update(version=F("version") + 1)
+
+
+# --- Author tallies ------------------------------------------------------------------
+
+
+def _tally_status_change(comment: Comment, old_status: str) -> None:
+    """Move `comment` (with its upvotes) from its author's `old_status` tally to the
+    tally of its current status."""
+    if old_status == comment.status:
+        return
+    do_tally({
+        (comment.author_id, old_status): (-1, -comment.upvotes),
+        (comment.author_id, comment.status): (1, comment.upvotes),
+    })
+
+
+TALLY_BATCH = 500
+
+
+def do_tally(deltas: Mapping[tuple[int | None, str], tuple[int, int]]) -> None:
+    """Add (comments, upvotes) to the tallies of (user id, status), creating missing rows,
+    in ONE upsert per batch: INSERT … ON CONFLICT DO UPDATE (PostgreSQL, SQLite ≥ 3.24)
+    adds to the stored numbers under the row's lock, so concurrent changes never lose one.
+    Rows go in key order, so two transactions lock the same rows in the same order."""
+    rows = sorted(
+        (user_id, str(status), n, up)
+        for (user_id, status), (n, up) in deltas.items()
+        if user_id is not None and (n or up)
+    )
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    meta = AuthorTally._meta
+
+    def col(name: str) -> str:
+        return qn(meta.get_field(name).column)
+
+    name = qn(meta.db_table)
+    count, upvotes = col("comments"), col("upvotes")
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), TALLY_BATCH):
+            batch = rows[start:start + TALLY_BATCH]
+            values = ", ".join(["(%s, %s, %s, %s)"] * len(batch))
+            # Only quoted names of our own columns go into the text; values are parameters.
+            cursor.execute(
+                f"INSERT INTO {name} ({col('user')}, {col('status')}, {count}, {upvotes})"  # noqa: S608
+                f" VALUES {values} ON CONFLICT ({col('user')}, {col('status')}) DO UPDATE"
+                f" SET {count} = {name}.{count} + excluded.{count},"
+                f" {upvotes} = {name}.{upvotes} + excluded.{upvotes}",
+                [value for row in batch for value in row],
+            )
+
+
+def rebuild_author_tallies() -> int:
+    """Recount every tally from the comments (a repair tool); returns the rows written."""
+    comment, tally = Comment._meta, AuthorTally._meta
+    qn = connection.ops.quote_name
+
+    def col(meta: Any, name: str) -> str:
+        return qn(meta.get_field(name).column)
+
+    author, status = col(comment, "author"), col(comment, "status")
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Writers wait until the recount commits; one that counted before the lock
+            # has committed by then, so the recount sees its comment (SQLite writers are
+            # serialised anyway).
+            cursor.execute(f"LOCK TABLE {qn(tally.db_table)} IN EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {qn(tally.db_table)}")  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {qn(tally.db_table)} ({col(tally, 'user')}, {col(tally, 'status')},"  # noqa: S608
+            f" {col(tally, 'comments')}, {col(tally, 'upvotes')})"
+            f" SELECT {author}, {status}, COUNT(*), COALESCE(SUM({col(comment, 'upvotes')}), 0)"
+            f" FROM {qn(comment.db_table)} WHERE {author} IS NOT NULL"
+            f" GROUP BY {author}, {status}"
+        )
+        return cursor.rowcount

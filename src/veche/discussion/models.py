@@ -207,3 +207,31 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value:+d} on #{self.comment_id} by user {self.user_id}"
+
+
+class AuthorTally(models.Model):
+    """How many comments an account has in one status, and the upvotes those comments
+    hold. The actions keep it in the same transaction as every change, so an author's
+    stats are an index lookup of at most one row per status instead of a count over
+    all their comments (`veche recount-authors` rebuilds it from the comments)."""
+
+    # No index of its own: the unique (user, status) index serves lookups by user.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="comment_tallies",
+        db_index=False,
+    )
+    status = models.CharField(max_length=12, choices=CommentStatus.choices)
+    # Plain integers: an upsert's proposed row carries negative deltas, and PostgreSQL
+    # checks a column's constraints on that row even when it turns into an update.
+    comments = models.IntegerField(default=0)
+    upvotes = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "status"], name="author_tally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id}: {self.comments} {self.status}, {self.upvotes} upvotes"

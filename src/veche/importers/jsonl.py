@@ -34,6 +34,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from veche.discussion.actions import rebuild_author_tallies
 from veche.importers.common import ImportFileError
 from veche.importers.progress import Progress
 
@@ -212,6 +213,9 @@ def import_export(path: str | Path, *, dry_run: bool = False, progress: bool = T
                 counts[record["model"]] = counts.get(record["model"], 0) + 1
                 bar.update(1)
             _reset_sequences(list(known.values()))
+            # Raw saves keep stored counters but bypass the actions that keep the
+            # authors' tallies (which are not exported): count them from the comments.
+            rebuild_author_tallies()
             if dry_run:
                 transaction.set_rollback(True)
     finally:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from veche.discussion.models import Comment, CommentStatus
@@ -41,20 +41,26 @@ class UserStats:
 
 
 def user_stats(user_ids: list[int]) -> dict[int, UserStats]:
-    """Stats of many users in ONE query (a rank per author on a comment page)."""
+    """Stats of many users in ONE query (a rank per author on a comment page), from the
+    discussion's per-status tallies: at most one row per user and status, so the cost
+    does not grow with the users' comments."""
+    published = Q(comment_tallies__status=CommentStatus.PUBLISHED)
     rows = (
         get_user_model()
         .objects.filter(pk__in=user_ids)
         .annotate(
-            n_published=Count("comments", filter=Q(comments__status=CommentStatus.PUBLISHED)),
-            n_rejected=Count("comments", filter=Q(comments__status__in=BAD)),
-            n_upvotes=Sum("comments__upvotes", filter=Q(comments__status=CommentStatus.PUBLISHED)),
+            n_published=Sum("comment_tallies__comments", filter=published),
+            n_rejected=Sum("comment_tallies__comments",
+                           filter=Q(comment_tallies__status__in=BAD)),
+            # Upvotes count on published comments only.
+            n_upvotes=Sum("comment_tallies__upvotes", filter=published),
         )
         .values_list("pk", "date_joined", "n_published", "n_rejected", "n_upvotes",
                      "moderation__trust_level", "moderation__always_premoderate")
     )
     return {
-        pk: UserStats(joined, published, rejected, upvotes or 0, pinned, bool(premod))
+        pk: UserStats(joined, published or 0, rejected or 0, upvotes or 0, pinned,
+                      bool(premod))
         for pk, joined, published, rejected, upvotes, pinned, premod in rows
     }
 
@@ -186,11 +192,8 @@ class UserRecord:
 def user_record(user: Any, *, limit: int = 50) -> UserRecord:
     stats = user_stats([user.pk])[user.pk]
     level = level_of(stats)
-    judged = Comment.objects.filter(author=user).exclude(
-        status__in=[CommentStatus.DELETED, CommentStatus.PENDING]
-    )
-    total = judged.count()
-    rejected = judged.filter(status__in=BAD).count()
+    # Judged: neither pending nor deleted by the author, i.e. published or BAD.
+    total, rejected = stats.judged, stats.rejected
     return UserRecord(
         user=user,
         settings=UserModeration.objects.filter(user=user).first(),

@@ -26,13 +26,15 @@ def annotations(author: Any, body_markdown: str, editing: Any) -> dict[str, Fact
     from django.contrib.auth.models import Group
 
     from veche.accounts.models import Role
-    from veche.discussion.models import Comment
+    from veche.discussion.models import AuthorTally
     from veche.moderation.models import UserModeration
 
     user = get_user_model()
     me = participant_id()
-    comments = (f"FROM {table(Comment)} c WHERE c.{column(Comment, 'author')} = {me}"
-                f" AND c.{column(Comment, 'status')}")
+    # The discussion's per-status tallies: an index lookup, not a count of comments.
+    tallies = (f"FROM {table(AuthorTally)} t WHERE t.{column(AuthorTally, 'user')} = {me}"
+               f" AND t.{column(AuthorTally, 'status')}")
+    count, upvotes = column(AuthorTally, "comments"), column(AuthorTally, "upvotes")
     settings_of = (f"FROM {table(UserModeration)} m"
                    f" WHERE m.{column(UserModeration, 'user')} = {me}")
     links = user.groups.through
@@ -43,9 +45,10 @@ def annotations(author: Any, body_markdown: str, editing: Any) -> dict[str, Fact
     )
     published = CommentStatus.PUBLISHED.value
     return {
-        PUBLISHED: (f"SELECT COUNT(*) {comments} = %s", [published]),
-        REJECTED: (f"SELECT COUNT(*) {comments} IN (%s, %s, %s)", [b.value for b in BAD]),
-        UPVOTES: (f"SELECT SUM(c.{column(Comment, 'upvotes')}) {comments} = %s", [published]),
+        PUBLISHED: (f"SELECT COALESCE(SUM(t.{count}), 0) {tallies} = %s", [published]),
+        REJECTED: (f"SELECT COALESCE(SUM(t.{count}), 0) {tallies} IN (%s, %s, %s)",
+                   [b.value for b in BAD]),
+        UPVOTES: (f"SELECT SUM(t.{upvotes}) {tallies} = %s", [published]),
         JOINED: (f"{PARTICIPANT}.{column(user, 'date_joined')}", []),
         PINNED: (f"SELECT m.{column(UserModeration, 'trust_level')} {settings_of}", []),
         PREMOD: (f"SELECT m.{column(UserModeration, 'always_premoderate')} {settings_of}", []),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
-
 from veche.discussion.hooks import HOLD, Draft, Verdict
 from veche.discussion.models import CommentStatus
 from veche.moderation import conf
@@ -14,13 +12,11 @@ BAD = (CommentStatus.REJECTED, CommentStatus.SPAM, CommentStatus.REMOVED)
 
 def reject_share(user_id: int) -> tuple[int, float]:
     """(comments judged, share of them rejected/spam/removed); own deletions don't count."""
-    from veche.discussion.models import Comment
+    from veche.moderation.selectors import user_stats
 
-    stats = Comment.objects.filter(author_id=user_id).exclude(
-        status__in=[CommentStatus.DELETED, CommentStatus.PENDING]
-    ).aggregate(total=Count("pk"), bad=Count("pk", filter=Q(status__in=BAD)))
-    total = stats["total"] or 0
-    return total, (stats["bad"] / total if total else 0.0)
+    found = user_stats([user_id]).get(user_id)
+    total = found.judged if found else 0
+    return total, (found.rejected / total if total else 0.0)
 
 
 def check(draft: Draft) -> Verdict | None:
