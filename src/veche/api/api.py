@@ -205,13 +205,17 @@ def list_comments(
     user = _viewer_user(request)
     thread = _thread(thread_id)
     result = get_thread_page(thread, viewer=Viewer.of(user), sort=sort, page=page)
-    return {
+    page_out = {
         "thread": serialize.thread_out(thread),
         "sort": result.sort,
         "page": result.number,
         "page_count": result.page_count,
-        "comments": [serialize.node_out(node) for node in result.roots],
+        "comments": serialize.nodes_out(result.roots),
     }
+    # Rendered without ninja's validation against CommentPage, a quarter of the time of
+    # a 200-comment page: serialize builds exactly that shape, in its field order, and
+    # tests/api/test_api_page_render.py checks the bytes against the validated path.
+    return api.create_response(request, page_out, status=200)
 
 
 @api.post("/threads/{thread_id}/comments", response={201: CommentOut, 202: CommentOut, **WRITE},

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from veche.accounts.avatars import avatar_url
 from veche.accounts.policy import participation_refusal
+from veche.api.presentation import present_many
 from veche.core.presentation import present_html
 from veche.core.urlbuild import url_maker
 from veche.discussion.actions import thread_accepts_comments
@@ -39,6 +40,32 @@ def _author(c: Comment) -> dict:
     }
 
 
+class _Tree:
+    """What every comment of one response shares: its routes' URL makers, the author
+    objects (one per author), and the comments' presented HTML, computed in one batch
+    (present_many) before the dicts are built."""
+
+    def __init__(self, roots: list[Node]) -> None:
+        self.permalink = url_maker("discussion:permalink")
+        self.authors: dict[tuple[str, int | None], dict] = {}
+        shown: list[Comment] = []
+        stack = list(reversed(roots))
+        while stack:
+            node = stack.pop()
+            if node.shown:
+                shown.append(node.comment)
+            stack.extend(reversed(node.children))
+        presented = present_many([c.body_html for c in shown])
+        self.html = {c.pk: html for c, html in zip(shown, presented, strict=True)}
+
+    def author(self, c: Comment) -> dict:
+        key = (c.author_name, c.author_id)
+        found = self.authors.get(key)
+        if found is None:
+            found = self.authors[key] = _author(c)
+        return found
+
+
 def _quote(c: Comment, quote_visible: bool) -> dict | None:
     if not c.quoted_text and not c.quoted_comment_id:
         return None
@@ -62,6 +89,7 @@ def comment_out(
     replies: list[dict] | None = None,
     more_replies: int = 0,
     continues: bool = False,
+    tree: _Tree | None = None,
 ) -> dict:
     status = c.status if shown else (
         CommentStatus.DELETED if c.status == CommentStatus.DELETED else CommentStatus.REMOVED
@@ -71,8 +99,9 @@ def comment_out(
         "thread": c.thread_id,
         "parent": c.parent_id,
         "number": number,
-        "author": _author(c) if shown else None,
-        "html": present_html(c.body_html) if shown else "",
+        "author": (_author(c) if tree is None else tree.author(c)) if shown else None,
+        "html": (present_html(c.body_html) if tree is None else tree.html[c.pk]) if shown
+        else "",
         "created": c.created_at,
         "edited": c.edited_at if shown else None,
         "score": c.score,
@@ -81,24 +110,32 @@ def comment_out(
         "my_vote": my_vote,
         "status": str(status),
         "quote": _quote(c, quote_visible) if shown else None,
-        "url": url_maker("discussion:permalink")(c.pk),
+        "url": (url_maker("discussion:permalink") if tree is None else tree.permalink)(c.pk),
         "replies": replies or [],
         "more_replies": more_replies,
         "continues": continues,
     }
 
 
-def node_out(node: Node) -> dict:
+def node_out(node: Node, tree: _Tree | None = None) -> dict:
+    tree = tree or _Tree([node])
     return comment_out(
         node.comment,
         shown=node.shown,
         number=node.number,
         my_vote=node.my_vote,
         quote_visible=node.shown and node.quote_visible,
-        replies=[node_out(child) for child in node.children],
+        replies=[node_out(child, tree) for child in node.children],
         more_replies=node.more_replies,
         continues=node.continues,
+        tree=tree,
     )
+
+
+def nodes_out(roots: list[Node]) -> list[dict]:
+    """[node_out(root) for root in roots], sharing the per-response work."""
+    tree = _Tree(roots)
+    return [node_out(root, tree) for root in roots]
 
 
 def single_comment_out(c: Comment, *, shown: bool, my_vote: int = 0) -> dict:

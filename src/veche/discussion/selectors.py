@@ -77,7 +77,9 @@ class Viewer:
     def sees_text(self, comment: Comment) -> bool:
         if comment.status == CommentStatus.PUBLISHED or self.is_moderator:
             return True
-        return comment.status == CommentStatus.PENDING and comment.author_id == self.user_id
+        # A guest's comment has no author: None == None must not show it to every guest.
+        return (comment.status == CommentStatus.PENDING and self.user_id is not None
+                and comment.author_id == self.user_id)
 
 
 @dataclass
@@ -119,7 +121,8 @@ class ThreadPage:
 def _root_visible(status: str, descendants: int, author_id: int | None, viewer: Viewer) -> bool:
     if status == CommentStatus.PUBLISHED or descendants > 0 or viewer.is_moderator:
         return True
-    return status == CommentStatus.PENDING and author_id == viewer.user_id
+    return (status == CommentStatus.PENDING and viewer.user_id is not None
+            and author_id == viewer.user_id)
 
 
 def page_layout(thread: Thread, sort: str, viewer: Viewer) -> list[list[tuple[int, int, int]]]:
