@@ -45,6 +45,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
 def env_for(var: Path, db_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in SCRUB}
     env.update(
@@ -375,7 +378,10 @@ def bench_veche(db: str, sizes: list[int], requests: int, report: dict, variant:
         subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {pg_name}"],  # noqa: S603, S607
                        check=True, capture_output=True)
         url = f"postgresql://postgres@127.0.0.1:5432/{pg_name}"
-    env = env_for(var, url)
+    # PostgreSQL is deployed with Redis (cache, sessions, the page cache's change clock);
+    # the bench's keys get a prefix of their own and are deleted afterwards.
+    redis = {"REDIS_URL": REDIS_URL, "VECHE_REDIS_PREFIX": f"veche-bench-{os.getpid()}"}
+    env = env_for(var, url, **(redis if pg_name else {}))
     try:
         if db == "sqlite" and (var / "bench.sqlite3").exists():
             (var / "bench.sqlite3").unlink()
@@ -454,6 +460,15 @@ def bench_veche(db: str, sizes: list[int], requests: int, report: dict, variant:
         if pg_name:
             subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {pg_name}"],  # noqa: S603, S607
                            capture_output=True)
+            drop_redis_keys(redis["VECHE_REDIS_PREFIX"])
+
+
+def drop_redis_keys(prefix: str) -> None:
+    import redis as redis_client
+
+    client = redis_client.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+        client.delete(key)
 
 
 def bench_thread_json(port: int, ids: dict, sizes: list[int], requests: int) -> dict:
@@ -476,11 +491,22 @@ def _conditional(port: int, path: str, requests: int) -> dict:
 # --------------------------------------------------------------------------- peers
 
 
+def ensure_peer_venv(venv: Path, requirements: Path) -> None:
+    """A peer's own virtualenv with its pinned packages (from PyPI), rebuilt when the
+    pins change."""
+    wanted = requirements.read_text()
+    stamp = venv / "requirements.txt"
+    if not stamp.exists() or stamp.read_text() != wanted:
+        subprocess.run([PY, "-m", "venv", "--clear", str(venv)], check=True, timeout=600)  # noqa: S603
+        subprocess.run(  # noqa: S603
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-r", str(requirements)],
+            check=True, timeout=1200, capture_output=True)
+        stamp.write_text(wanted)
+
+
 def bench_isso(sizes: list[int], requests: int, report: dict) -> None:
     venv = HERE / ".isso-venv"
-    if not (venv / "bin" / "isso").exists():
-        report["isso"] = {"skipped": "bench/.isso-venv missing: pip install isso gunicorn"}
-        return
+    ensure_peer_venv(venv, HERE / "peers" / "isso-requirements.txt")
     r = report.setdefault("isso", {})
     r["version"] = subprocess.run(  # noqa: S603
         [str(venv / "bin" / "python"), "-c", "import isso; print(isso.dist.version)"],
@@ -522,13 +548,7 @@ def bench_xtd(sizes: list[int], requests: int, report: dict) -> None:
     its article page (render_xtdcomment_tree, every comment) and its REST comment list."""
     peer, venv = HERE / "peers" / "xtd", HERE / ".xtd-venv"
     py = str(venv / "bin" / "python")
-    wanted = (peer / "requirements.txt").read_text()
-    stamp = venv / "requirements.txt"
-    if not stamp.exists() or stamp.read_text() != wanted:
-        subprocess.run([PY, "-m", "venv", "--clear", str(venv)], check=True, timeout=600)  # noqa: S603
-        subprocess.run([py, "-m", "pip", "install", "-q", "-r", str(peer / "requirements.txt")],  # noqa: S603
-                       check=True, timeout=1200, capture_output=True)
-        stamp.write_text(wanted)
+    ensure_peer_venv(venv, peer / "requirements.txt")
     r = report.setdefault("xtd", {})
     var = WORK / "xtd"
     shutil.rmtree(var, ignore_errors=True)
