@@ -172,3 +172,33 @@ def test_demo_repairs_a_changed_password_and_publication(demo_var):
 def test_demo_finds_its_article_in_the_checkout():
     path = demo.default_demo_file()
     assert path is not None and path.name == "military-review-article.txt"
+
+
+@pytest.mark.django_db
+def test_demo_holds_the_abusive_reference_comments_for_the_moderators(demo_var):
+    if "import_page" not in get_commands() or "classifier_sweep" not in get_commands():
+        pytest.skip("the demo import or the classifier is not installed")
+    from veche.discussion.models import Comment, CommentStatus
+    from veche.moderation.models import ModerationEvent
+
+    run_demo()
+
+    held = Comment.objects.filter(status=CommentStatus.PENDING)
+    held_authors = set(held.values_list("author_name", flat=True))
+    # The call to burn people and the cockroach comparison wait for a moderator...
+    assert {"Krasnyiy komissar", "bald"} <= held_authors
+    # ...the four-word question and the death-penalty argument are published.
+    published = set(
+        Comment.objects.filter(status=CommentStatus.PUBLISHED).values_list("author_name", flat=True)
+    )
+    assert {"Deniska999", "Nemesis", "NEXUS"} <= published
+    # Each hold is in the audit log with the classifier's reason.
+    events = ModerationEvent.objects.filter(comment__in=held)
+    assert events.count() == held.count()
+    assert all(e.reason for e in events)
+
+    held_ids = set(held.values_list("pk", flat=True))
+    run_demo()  # again: nothing more is held, nothing released
+    assert set(
+        Comment.objects.filter(status=CommentStatus.PENDING).values_list("pk", flat=True)
+    ) == held_ids

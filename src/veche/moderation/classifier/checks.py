@@ -120,6 +120,17 @@ def recheck(comment_id: int, *, scorer=None) -> str:
     return ClassifierState.State.SCORED
 
 
+def mark_unchecked() -> int:
+    """Mark for a re-check every published comment the classifier never saw (imported,
+    or posted while it was off); returns how many."""
+    ids = Comment.objects.filter(
+        classifier_state__isnull=True, status=CommentStatus.PUBLISHED
+    ).values_list("pk", flat=True)
+    states = [ClassifierState(comment_id=pk, state=ClassifierState.State.UNSCORED) for pk in ids]
+    ClassifierState.objects.bulk_create(states, ignore_conflicts=True)
+    return len(states)
+
+
 def sweep(*, scorer=None, limit: int | None = None) -> dict[str, int]:
     """Re-check every unscored comment (after a restart, or a scorer outage)."""
     ids = ClassifierState.objects.filter(state=ClassifierState.State.UNSCORED).order_by(

@@ -1,6 +1,8 @@
 """``veche demo``: set up the demo publication; running it again changes nothing.
 
-* imports demo/military-review-article.txt with ``import_page`` (itself idempotent);
+* imports demo/military-review-article.txt with ``import_page`` (itself idempotent), then
+  lets the abuse classifier check the imported comments as if they had just been posted
+  (``classifier_sweep --unchecked``): the abusive ones wait in the moderators' queue;
 * names the publication "Military Review" and sets its tagline;
 * creates the demo moderator (verified e-mail, "moderator" group) whose random password
   is generated once and kept in $VECHE_VAR_DIR/demo-moderator.txt.
@@ -63,10 +65,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-import", action="store_true", help="do not import the demo article"
         )
+        parser.add_argument(
+            "--no-checks", action="store_true",
+            help="publish the imported comments as they are, without the classifier's check",
+        )
 
     def handle(self, *args, **opts) -> None:
         if not opts["skip_import"]:
             self.import_article(opts["file"], opts["verbosity"])
+            if not opts["no_checks"]:
+                self.check_imported(opts["verbosity"])
         with transaction.atomic():
             self.set_publication()
             password = self.ensure_moderator()
@@ -85,6 +93,13 @@ class Command(BaseCommand):
                 f"The demo article is not found ({path or DEMO_FILE}); pass --file PATH."
             )
         call_command("import_page", str(path), publication=PUBLICATION_NAME, verbosity=verbosity)
+
+    def check_imported(self, verbosity: int) -> None:
+        """Run the abuse classifier over the imported comments, as if they had just been
+        posted: the abusive ones wait in the moderators' queue with the reason."""
+        if "classifier_sweep" not in get_commands():
+            return
+        call_command("classifier_sweep", local=True, unchecked=True, verbosity=verbosity)
 
     def set_publication(self) -> None:
         from veche.core.site import forget_publication
