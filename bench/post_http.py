@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -23,10 +22,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from run import (  # noqa: E402
-    PG_ADMIN,
     PY,
     WORK,
     Server,
+    create_pg_database,
+    drop_pg_database,
     env_for,
     free_port,
     post_many,
@@ -45,9 +45,7 @@ def one_run(db: str, code: str, label: str, seq: int, per_client: int,
         url = f"sqlite:///{var / 'post.sqlite3'}"
     else:
         pg_name = f"veche_posthttp_{os.getpid()}_{label}"
-        subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {pg_name}"],  # noqa: S603, S607
-                       check=True, capture_output=True)
-        url = f"postgresql://postgres@127.0.0.1:5432/{pg_name}"
+        url = create_pg_database(pg_name)
     # The classifier switch as a setting, so older code obeys it too.
     extra = "" if conn_max_age is None else (
         f"DATABASES['default']['CONN_MAX_AGE'] = {conn_max_age}\n")
@@ -86,8 +84,7 @@ def one_run(db: str, code: str, label: str, seq: int, per_client: int,
                 server.stop()
     finally:
         if pg_name:
-            subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {pg_name}"],  # noqa: S603, S607
-                           capture_output=True)
+            drop_pg_database(pg_name)
         shutil.rmtree(var, ignore_errors=True)
     return out
 

@@ -27,7 +27,6 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEADLINE = 300  # seconds for the timed loop
 
 
@@ -56,9 +55,10 @@ def main() -> None:
     pg_name = None
     if args.db == "postgres":
         pg_name = f"veche_posttiming_{os.getpid()}"
-        subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {pg_name}"],  # noqa: S603, S607
-                       check=True, capture_output=True)
-        db_url = f"postgresql://postgres@127.0.0.1:5432/{pg_name}"
+        sys.path.insert(0, str(HERE))
+        from run import create_pg_database
+
+        db_url = create_pg_database(pg_name)
     else:
         db_url = f"sqlite:///{var / 'post.sqlite3'}"
     # A settings module of its own, so the same switch works on older code too.
@@ -103,8 +103,9 @@ def main() -> None:
             from django.db import connections
 
             connections.close_all()
-            subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {pg_name}"],  # noqa: S603, S607
-                           capture_output=True)
+            from run import drop_pg_database
+
+            drop_pg_database(pg_name)
         shutil.rmtree(var, ignore_errors=True)
 
 

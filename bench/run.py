@@ -48,6 +48,19 @@ def free_port() -> int:
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
+def create_pg_database(name: str) -> str:
+    """A fresh PostgreSQL database on 127.0.0.1 (dropped first if a run left it); its URL."""
+    drop_pg_database(name)
+    subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {name}"],  # noqa: S603, S607
+                   check=True, capture_output=True)
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
+
+
+def drop_pg_database(name: str) -> None:
+    subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {name}"],  # noqa: S603, S607
+                   capture_output=True)
+
+
 def env_for(var: Path, db_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in SCRUB}
     env.update(
@@ -373,11 +386,7 @@ def bench_veche(db: str, sizes: list[int], requests: int, report: dict, variant:
         url = f"sqlite:///{var / 'bench.sqlite3'}"
     else:
         pg_name = f"veche_bench_{os.getpid()}"
-        subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {pg_name}"],  # noqa: S603, S607
-                       check=True, capture_output=True)
-        subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {pg_name}"],  # noqa: S603, S607
-                       check=True, capture_output=True)
-        url = f"postgresql://postgres@127.0.0.1:5432/{pg_name}"
+        url = create_pg_database(pg_name)
     # PostgreSQL is deployed with Redis (cache, sessions, the page cache's change clock);
     # the bench's keys get a prefix of their own and are deleted afterwards.
     redis = {"REDIS_URL": REDIS_URL, "VECHE_REDIS_PREFIX": f"veche-bench-{os.getpid()}"}
@@ -458,8 +467,7 @@ def bench_veche(db: str, sizes: list[int], requests: int, report: dict, variant:
             server.stop()
     finally:
         if pg_name:
-            subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {pg_name}"],  # noqa: S603, S607
-                           capture_output=True)
+            drop_pg_database(pg_name)
             drop_redis_keys(redis["VECHE_REDIS_PREFIX"])
 
 

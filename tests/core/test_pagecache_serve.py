@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.core.processes import stop
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -129,10 +130,5 @@ def test_a_change_from_another_process_shows_on_every_worker_at_once(tmp_path: P
         assert not stale, f"{len(stale)} of {REQUESTS} pages were stale"
         assert any(cache == "hit" for _, cache, _ in after)  # the new page is cached again
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
     assert process.returncode == 0, log.read_text()

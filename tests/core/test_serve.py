@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.processes import stop
 from veche.core.management.commands import serve
 
 # Not passed to the server: its settings come from this test alone.
@@ -113,12 +113,7 @@ def test_serve_answers_health_and_static_files(tmp_path: Path, server: str):
         assert f"Veche is serving at http://127.0.0.1:{port}/" in log.read_text()
         assert f"{server};" in log.read_text()
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
     assert process.returncode == 0, log.read_text()
 
 

@@ -17,7 +17,6 @@ import json
 import os
 import re
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -29,6 +28,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
+
+from tests.core.processes import stop
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(300)]
 
@@ -105,16 +106,6 @@ def run(env: dict[str, str], cwd: Path, *args: str) -> str:
     )
     assert done.returncode == 0, f"veche {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
     return done.stdout
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 def wait_for_health(servers: list[tuple[str, subprocess.Popen, Path]]) -> None:

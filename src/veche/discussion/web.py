@@ -227,25 +227,28 @@ def render_page_tree(
     request: HttpRequest, thread_page: ThreadPage, viewer: Viewer
 ) -> tuple[RenderedTree, dict]:
     roots = thread_page.roots
-    annotations = annotate_page(request, _page_comments(roots))
-    parts, slots = render_slotted(
-        "discussion/tree.html", {"roots": roots, **shared_helpers(annotations)}
-    )
-    facts = {
-        node.comment.pk: (node.comment.author_id, node.comment.status, node.comment.created_at)
-        for node in _walk(roots)
-    }
-    tree = RenderedTree(
-        parts=parts,
-        slots=slots,
-        facts=facts,
+    return _render_slotted_tree(
+        request, "discussion/tree.html", {"roots": roots}, roots,
         jsonld=jsonld_comments(roots),
         number=thread_page.number,
         page_count=thread_page.page_count,
         sort=thread_page.sort,
-        has_comments=bool(roots),
         personal=thread_page.pending_authors,
     )
+
+
+def _render_slotted_tree(
+    request: HttpRequest, template: str, context: dict, nodes: list[Node], **page: Any
+) -> tuple[RenderedTree, dict]:
+    """Render nodes once, leaving slots for what varies per reader; page: the rest of
+    RenderedTree's fields."""
+    annotations = annotate_page(request, _page_comments(nodes))
+    parts, slots = render_slotted(template, {**context, **shared_helpers(annotations)})
+    facts = {
+        n.comment.pk: (n.comment.author_id, n.comment.status, n.comment.created_at)
+        for n in _walk(nodes)
+    }
+    tree = RenderedTree(parts=parts, slots=slots, facts=facts, has_comments=bool(nodes), **page)
     return tree, annotations
 
 
@@ -474,21 +477,8 @@ def render_tree_page(
 ) -> SafeString:
     """An uncached tree (the continue view) through the same slots as the article page."""
     viewer = Viewer.of(request.user)
-    annotations = annotate_page(request, _page_comments(nodes))
-    parts, slots = render_slotted(template, {**context, **shared_helpers(annotations)})
-    facts = {
-        n.comment.pk: (n.comment.author_id, n.comment.status, n.comment.created_at)
-        for n in _walk(nodes)
-    }
-    tree = RenderedTree(
-        parts=parts,
-        slots=slots,
-        facts=facts,
-        jsonld=[],
-        number=1,
-        page_count=1,
-        sort=DEFAULT_SORT,
-        has_comments=bool(nodes),
+    tree, annotations = _render_slotted_tree(
+        request, template, context, nodes, jsonld=[], number=1, page_count=1, sort=DEFAULT_SORT
     )
     votes = {n.comment.pk: n.my_vote for n in _walk(nodes) if n.my_vote}
     html = fill_slots(
