@@ -202,3 +202,16 @@ def test_demo_holds_the_abusive_reference_comments_for_the_moderators(demo_var):
     assert set(
         Comment.objects.filter(status=CommentStatus.PENDING).values_list("pk", flat=True)
     ) == held_ids
+
+
+@pytest.mark.django_db
+def test_demo_says_how_many_comments_the_classifier_held(demo_var):
+    if "import_page" not in get_commands() or "classifier_sweep" not in get_commands():
+        pytest.skip("the demo import or the classifier is not installed")
+    from veche.discussion.models import Comment, CommentStatus
+
+    output = run_demo()
+
+    held = Comment.objects.filter(status=CommentStatus.PENDING).count()
+    assert held > 0
+    assert f"Checked 24 comment(s); {held} held for the moderators" in output

@@ -99,7 +99,8 @@ class Command(BaseCommand):
         posted: the abusive ones wait in the moderators' queue with the reason."""
         if "classifier_sweep" not in get_commands():
             return
-        call_command("classifier_sweep", local=True, unchecked=True, verbosity=verbosity)
+        call_command("classifier_sweep", local=True, unchecked=True, verbosity=verbosity,
+                     stdout=self.stdout)
 
     def set_publication(self) -> None:
         from veche.core.site import forget_publication
