@@ -1,5 +1,6 @@
 """Posting over HTTP only, old code beside new: `veche serve --workers 2 --threads 4`
-on a fresh database per run, run.py's post_many (signed-in sessions, CSRF, realistic
+on a fresh database per run (PostgreSQL with Redis, as run.py deploys it; --no-redis
+without), run.py's post_many (signed-in sessions, CSRF, realistic
 bodies, database checked after every run: rows == acknowledged, distinct == rows).
 
     .venv/bin/python bench/post_http.py --dbs sqlite,postgres --code /tmp/head-post/src,current
@@ -23,10 +24,12 @@ sys.path.insert(0, str(HERE))
 
 from run import (  # noqa: E402
     PY,
+    REDIS_URL,
     WORK,
     Server,
     create_pg_database,
     drop_pg_database,
+    drop_redis_keys,
     env_for,
     free_port,
     post_many,
@@ -36,7 +39,8 @@ from run import (  # noqa: E402
 
 
 def one_run(db: str, code: str, label: str, seq: int, per_client: int,
-            conn_max_age: int | None = None, server: str = "gunicorn") -> dict:
+            conn_max_age: int | None = None, server: str = "gunicorn",
+            redis: bool = True) -> dict:
     var = WORK / f"post-http-{os.getpid()}-{label}-{db}"
     shutil.rmtree(var, ignore_errors=True)
     var.mkdir(parents=True)
@@ -53,9 +57,15 @@ def one_run(db: str, code: str, label: str, seq: int, per_client: int,
         (var / f"{name}.py").write_text(
             f"from bench_settings import *  # noqa: F403\nVECHE_CLASSIFIER_ENABLED = {on}\n"
             + extra)
+    # As run.py deploys it: PostgreSQL with Redis (cache, sessions, the page-cache clock),
+    # under a key prefix of this run's own, deleted afterwards.
+    prefix = f"veche-posthttp-{os.getpid()}-{label}"
+    with_redis = {"REDIS_URL": REDIS_URL, "VECHE_REDIS_PREFIX": prefix} if (
+        pg_name and redis) else {}
     # The same HTTP server for every code version (older code knows only gunicorn).
-    env = env_for(var, url, PYTHONPATH=f"{HERE}{os.pathsep}{var}", VECHE_SERVER=server)
-    out: dict = {"db": db, "code": code, "server": server}
+    env = env_for(var, url, PYTHONPATH=f"{HERE}{os.pathsep}{var}", VECHE_SERVER=server,
+                  **with_redis)
+    out: dict = {"db": db, "code": code, "server": server, "redis": bool(with_redis)}
     try:
         veche(env, "migrate", "--noinput", "-v0")
         veche(env, "collectstatic", "--noinput", "-v0")
@@ -85,6 +95,8 @@ def one_run(db: str, code: str, label: str, seq: int, per_client: int,
     finally:
         if pg_name:
             drop_pg_database(pg_name)
+        if with_redis:
+            drop_redis_keys(prefix)
         shutil.rmtree(var, ignore_errors=True)
     return out
 
@@ -101,16 +113,18 @@ def main() -> None:
                         help="VECHE_SERVER for `veche serve` (older code: gunicorn only)")
     parser.add_argument("--conn-max-age", type=int, default=None,
                         help="override the database CONN_MAX_AGE of every code version")
+    parser.add_argument("--no-redis", action="store_true",
+                        help="PostgreSQL without Redis (run.py deploys it with Redis)")
     args = parser.parse_args()
     for round_ in range(args.rounds):
         for db in [d for d in args.dbs.split(",") if d]:
             for i, code in enumerate(c for c in args.code.split(",") if c):
                 result = one_run(db, code, f"{round_}{i}", args.seq, args.per_client,
-                                 args.conn_max_age, args.server)
+                                 args.conn_max_age, args.server, not args.no_redis)
                 brief = {k: (round(v["per_second"], 1), v["statuses"])
                          for k, v in result.items() if isinstance(v, dict)}
                 print(json.dumps({"round": round_, "db": db, "code": code,
-                                  "server": args.server, **brief}),
+                                  "server": args.server, "redis": result["redis"], **brief}),
                       flush=True)
                 print(json.dumps(result, default=str), file=sys.stderr, flush=True)
 

@@ -146,6 +146,32 @@ def run(args: argparse.Namespace) -> dict:
     statuses[status] = 1
     samples: list[float] = []
     profiler = cProfile.Profile() if args.profile else None
+    # With --queries: the time of each statement of the timed posts, and of the commits
+    # (which no execute wrapper sees), by the statement's first 60 characters.
+    spent: dict[str, list[float]] = {}
+
+    def timed(execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent.setdefault(sql[:60], []).append(time.perf_counter() - t0)
+
+    from django.db import connections
+
+    wrapper_class = type(connections["default"])
+    real_commit = wrapper_class._commit
+
+    def timed_commit(self):
+        t0 = time.perf_counter()
+        try:
+            return real_commit(self)
+        finally:
+            spent.setdefault("COMMIT", []).append(time.perf_counter() - t0)
+
+    if args.queries:
+        connection.execute_wrappers.append(timed)
+        wrapper_class._commit = timed_commit
     deadline = time.monotonic() + DEADLINE
     for i in range(args.warmup + 1, args.warmup + 1 + args.posts):
         t0 = time.perf_counter()
@@ -159,10 +185,18 @@ def run(args: argparse.Namespace) -> dict:
         if time.monotonic() > deadline:
             break
     samples.sort()
+    if args.queries:
+        connection.execute_wrappers.remove(timed)
+        wrapper_class._commit = real_commit
     rows = Comment.objects.filter(thread=thread).count()
     if args.queries:
         for sql in one:
             print(sql if args.full_sql else sql[:400])
+        print("per statement (median ms, count) over the timed posts:")
+        for head, times in spent.items():
+            print(f"  {statistics.median(times) * 1000:7.3f} ms x{len(times):4d}  {head}")
+        total = sum(sum(times) for times in spent.values())
+        print(f"SQL incl. commits: {total * 1000 / max(1, len(samples)):.2f} ms per post")
     if profiler:
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.profile)
     return {

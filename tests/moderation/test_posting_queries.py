@@ -62,8 +62,16 @@ def test_a_reply_updates_parent_and_root_in_one_statement(thread, make_user):
     root = add_comment(thread, other, "root")
     child = add_comment(thread, other, "child", parent=root)
     result, sqls = _post(user, thread, "A reply to the child.", parent_id=child.pk)
-    updates = [s for s in _statements(sqls) if s.startswith("UPDATE")]
-    assert len(updates) == 2  # the thread (with its sequence), then parent + root
+    writes = [s for s in _statements(sqls)
+              if not s.startswith("SELECT") and "classifier_" not in s[:200]]
+    if connection.vendor == "postgresql":
+        # One statement: the thread (with its sequence), the insert, the tally, and
+        # parent + root.
+        assert len(writes) == 1, writes
+        assert writes[0].count('UPDATE "discussion_comment"') == 1, writes
+    else:
+        updates = [s for s in writes if s.startswith("UPDATE")]
+        assert len(updates) == 2  # the thread (with its sequence), then parent + root
     root.refresh_from_db()
     child.refresh_from_db()
     assert (root.reply_count, root.descendant_count) == (1, 2)

@@ -17,8 +17,7 @@ byte with the dict path.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import datetime
+from collections.abc import Iterator
 from json.encoder import encode_basestring
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -27,27 +26,16 @@ from django.http import Http404, HttpRequest, StreamingHttpResponse
 from veche.accounts.avatars import avatar_url
 from veche.api.presentation import present_many
 from veche.api.serialize import thread_out
+from veche.api.stream_sql import iter_fragments
 from veche.core.urlbuild import url_maker
 from veche.discussion.models import CommentStatus, Thread
 from veche.discussion.selectors import Viewer
-from veche.discussion.thread_json import iter_thread_rows
+from veche.discussion.thread_json import usernames
 
 encoder = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":"))
 PIECE = 64 * 1024  # bytes (about) per write to the client
 AUTHORS_KEPT = 4096  # distinct authors whose JSON is kept while streaming one thread
 STATUS_JSON = {str(s): encode_basestring(str(s)) for s in CommentStatus}
-
-
-def iso(value: datetime | None) -> str:
-    """A datetime as DjangoJSONEncoder writes it (milliseconds, "Z" for UTC), quoted."""
-    if value is None:
-        return "null"
-    text = value.isoformat()
-    if value.microsecond:
-        text = text[:23] + text[26:]
-    if text.endswith("+00:00"):
-        text = text[:-6] + "Z"
-    return f'"{text}"'
 
 
 def _int_route(name: str) -> tuple[str, str]:
@@ -57,61 +45,54 @@ def _int_route(name: str) -> tuple[str, str]:
     return head, tail
 
 
-def _author_json() -> Callable[[str, str | None], str]:
-    """(author_name, username) -> the "author" object, remembered per author."""
-    profile = url_maker("accounts:profile")
-    kept: dict[tuple[str, str | None], str] = {}
+class _Authors:
+    """The "author" object of every comment, encoded once per author; usernames are
+    asked for once per account, in one query per batch that brings new ones."""
 
-    def author(name: str, username: str | None) -> str:
-        key = (name, username)
-        found = kept.get(key)
-        if found is None:
-            if len(kept) >= AUTHORS_KEPT:
-                kept.clear()  # bounded: a thread of a million authors stays flat
-            found = kept[key] = encoder.encode({
-                "name": name,
-                "username": username,
-                "avatar": avatar_url(username if username is not None else name),
-                "profile": profile(username) if username is not None else None,
-            })
-        return found
+    def __init__(self) -> None:
+        self.profile = url_maker("accounts:profile")
+        self.kept: dict[tuple[str, int | None], str] = {}  # (author_name, author_id)
 
-    return author
+    def of(self, batch: list[tuple]) -> dict[tuple[str, int | None], str]:
+        """The objects, by (author_name, author_id), of the batch's shown comments."""
+        wanted = {(row[2], row[3]) for row in batch if row[1]}
+        missing = wanted - self.kept.keys()
+        if len(self.kept) + len(missing) > AUTHORS_KEPT:
+            self.kept.clear()  # bounded: a thread of a million authors stays flat
+            missing = wanted
+        if missing:
+            names = usernames(author_id for _, author_id in missing)
+            for name, author_id in missing:
+                self.kept[name, author_id] = self._encode(name, names.get(author_id))
+        return self.kept
+
+    def _encode(self, name: str, username: str | None) -> str:
+        return encoder.encode({
+            "name": name,
+            "username": username,
+            "avatar": avatar_url(username if username is not None else name),
+            "profile": self.profile(username) if username is not None else None,
+        })
 
 
-def _comments(thread: Thread, viewer: Viewer) -> Iterator[str]:
-    """Each comment's JSON, in thread order."""
-    author = _author_json()
+def _comment_batches(thread: Thread, viewer: Viewer) -> Iterator[list[str]]:
+    """The comments' JSON, a batch at a time, in thread order."""
+    authors = _Authors()
     url_head, url_tail = _int_route("discussion:permalink")
-    thread_id = thread.pk
-    deleted, removed = STATUS_JSON[CommentStatus.DELETED], STATUS_JSON[CommentStatus.REMOVED]
-    for chunk, usernames in iter_thread_rows(thread, viewer=viewer):
-        htmls = iter(present_many([row[7] for row in chunk if row[4]]))
-        for (pk, parent, depth, status, shown, name, author_id, _, created, edited, score,
-             up, down, quote_ok, quoted_id, of_target, quoted_text, quoted_name) in chunk:
-            head = (f'{{"id":{pk},"thread":{thread_id},'
-                    f'"parent":{"null" if parent is None else parent},')
-            tail = (f'"score":{score},"upvotes":{up},"downvotes":{down},"my_vote":0,')
-            end = f'"url":"{url_head}{pk}{url_tail}","continues":false,"depth":{depth}}}'
+    permalink = (encode_basestring(url_head)[:-1], encode_basestring(url_tail)[1:])
+    for batch in iter_fragments(thread, viewer, permalink=permalink, status_json=STATUS_JSON):
+        author = authors.of(batch)
+        presented = iter(present_many([row[4] for row in batch if row[1]]))
+        out = []
+        for head, shown, name, author_id, html, html_json, tail in batch:
             if not shown:
-                yield (f'{head}"author":null,"html":"","created":{iso(created)},'
-                       f'"edited":null,{tail}'
-                       f'"status":{deleted if status == CommentStatus.DELETED else removed},'
-                       f'"quote":null,{end}')
+                out.append(f'{head}"author":null,{html_json}{tail}')
                 continue
-            if quote_ok:
-                quote = (f'{{"comment_id":{"null" if quoted_id is None else quoted_id},'
-                         f'"of_target":{"true" if of_target else "false"},'
-                         f'"text":{encode_basestring(quoted_text)},'
-                         f'"author_name":{encode_basestring(quoted_name)}}}')
-            else:
-                quote = "null"
-            status_json = STATUS_JSON.get(status) or encode_basestring(status)
-            username = usernames.get(author_id) if author_id is not None else None
-            yield (f'{head}"author":{author(name, username)},'
-                   f'"html":{encode_basestring(next(htmls))},"created":{iso(created)},'
-                   f'"edited":{iso(edited)},{tail}"status":{status_json},'
-                   f'"quote":{quote},{end}')
+            presented_html = next(presented)
+            if presented_html != html:  # most comments are as stored, their JSON ready
+                html_json = '"html":' + encode_basestring(presented_html)
+            out.append(f'{head}"author":{author[name, author_id]},{html_json}{tail}')
+        yield out
 
 
 def document(thread: Thread, viewer: Viewer, piece: int = PIECE) -> Iterator[bytes]:
@@ -119,14 +100,15 @@ def document(thread: Thread, viewer: Viewer, piece: int = PIECE) -> Iterator[byt
     parts = ['{"thread":', encoder.encode(thread_out(thread)), ',"comments":[']
     size = 0
     separator = ""
-    for item in _comments(thread, viewer):
-        parts.append(separator)
-        parts.append(item)
-        separator = ","
-        size += len(item)  # characters: close enough to bytes for sizing the pieces
-        if size >= piece:
-            yield "".join(parts).encode()
-            parts, size = [], 0
+    for batch in _comment_batches(thread, viewer):
+        for item in batch:
+            parts.append(separator)
+            parts.append(item)
+            separator = ","
+            size += len(item)  # characters: close enough to bytes for sizing the pieces
+            if size >= piece:
+                yield "".join(parts).encode()
+                parts, size = [], 0
     parts.append("]}")
     yield "".join(parts).encode()
 

@@ -1,0 +1,139 @@
+"""The whole-thread document's comment objects, written by the database.
+
+Reading a 10,000-comment thread as rows and formatting each comment in Python spent
+two thirds of the document's time on Python objects: a value per column, Django's
+converters, a datetime per timestamp, a JSON escape of every body. Here the database
+writes each comment's JSON itself (SQLite's json_quote, PostgreSQL's to_json, both in
+C) in three text pieces around the two things only Python knows:
+
+    head   {"id":1,"thread":2,"parent":null,
+           "author":{…} or null                    (Python: avatar and profile URLs)
+    html   "html":"<p>…</p>"                         (Python checks the presentation)
+    tail   ,"created":"…","edited":…,…,"depth":3}
+
+The HTML also comes raw, so the presentation transforms (smileys, legal labels) can be
+checked on it (api.presentation.present_many); a comment they change gets its "html"
+re-encoded here. The visibility rules are discussion's (thread_json.visible_rows):
+its query becomes a common table expression this module's SELECT reads.
+
+Every value is encoded exactly as DjangoJSONEncoder(ensure_ascii=False) would encode
+it, so the document stays byte for byte the dict path's
+(tests/api/test_stream_document.py checks that on SQLite and on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from django.db import connection
+
+from veche.discussion.models import Thread
+from veche.discussion.selectors import Viewer
+from veche.discussion.thread_json import VISIBLE_COLUMNS, visible_rows
+
+FETCH = 500  # rows per fetch: about 1 MiB held at once, whatever the thread's size
+
+
+class Fragment(NamedTuple):
+    head: str  # '{"id":…,"thread":…,"parent":…,'
+    shown: bool  # False: a placeholder ("author":null, "html":"")
+    author_name: str
+    author_id: int | None
+    html: str  # the stored HTML, "" when not shown
+    html_json: str  # '"html":' and the HTML as a JSON string
+    tail: str  # ',"created":…}' to the end of the object
+
+
+def _sql_json_string(expression: str) -> str:
+    """SQL of `expression` (text, never NULL) as a JSON string literal."""
+    if connection.vendor == "postgresql":
+        return f"to_json(CAST({expression} AS text))::text"
+    return f"json_quote({expression})"
+
+
+def _sql_json_time(column: str) -> str:
+    """SQL of a timestamp as DjangoJSONEncoder writes it ("2026-11-25T08:00:00.123Z",
+    without a fraction when there is none), quoted; "null" for NULL."""
+    if connection.vendor == "postgresql":
+        utc = f"({column} AT TIME ZONE 'UTC')"
+        text = (
+            f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+            f" || CASE WHEN mod(CAST(extract(microseconds FROM {column}) AS bigint), 1000000) = 0"
+            f" THEN '' ELSE to_char({utc}, '.MS') END"
+        )
+    else:
+        # Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC; the encoder keeps milliseconds.
+        text = f"replace(substr({column}, 1, 23), ' ', 'T')"
+    return f"COALESCE('\"' || {text} || 'Z\"', 'null')"
+
+
+def _sql_format(template: str, *arguments: str) -> tuple[str, str]:
+    """SQL filling each %s of `template` (a parameter, so never parsed as SQL) with the
+    text of an argument, in one pass (chains of || copied the text at every step)."""
+    function = "format" if connection.vendor == "postgresql" else "printf"
+    return f"{function}(%s, {', '.join(arguments)})", template
+
+
+def _sql_int(column: str) -> str:
+    return f"COALESCE(CAST({column} AS text), 'null')"
+
+
+def _select(permalink: tuple[str, str], status_json: dict[str, str]) -> tuple[str, list]:
+    """The SELECT over the visible rows (CTE "r") and its own parameters."""
+    q, t, i = _sql_json_string, _sql_json_time, _sql_int
+    head, head_template = _sql_format(
+        '{"id":%s,"thread":%s,"parent":%s,', "r.id", "r.thread_id", i("r.parent_id")
+    )
+    quote, quote_template = _sql_format(
+        '{"comment_id":%s,"of_target":%s,"text":%s,"author_name":%s}',
+        i("r.quoted_comment_id"),
+        "CASE WHEN r.quotes_target THEN 'true' ELSE 'false' END",
+        q("r.quoted_text"),
+        q("r.quoted_author_name"),
+    )
+    url_head, url_tail = (part.replace("%", "%%") for part in permalink)
+    tail, tail_template = _sql_format(
+        ',"created":%s,"edited":%s,"score":%s,"upvotes":%s,"downvotes":%s,"my_vote":0,'
+        f'"status":%s,"quote":%s,"url":{url_head}%s{url_tail},"continues":false,"depth":%s}}',
+        t("r.created_at"),
+        f"CASE WHEN r.shown THEN {t('r.edited_at')} ELSE 'null' END",
+        "r.score",
+        "r.upvotes",
+        "r.downvotes",
+        f"CASE WHEN r.shown THEN {q('r.status')} WHEN r.status = %s THEN %s ELSE %s END",
+        f"CASE WHEN r.quote_visible THEN {quote} ELSE 'null' END",
+        "r.id",
+        "r.depth",
+    )
+    sql = (f"SELECT {head}, r.shown, r.author_name, r.author_id, r.text,"  # noqa: S608
+           f" '\"html\":' || {q('r.text')}, {tail} FROM r ORDER BY r.path")
+    # In the order of the placeholders: the head's, the tail's (whose status and quote
+    # come before the quote's own).
+    params = [head_template, tail_template, "deleted", status_json["deleted"],
+              status_json["removed"], quote_template]
+    return sql, params
+
+
+def iter_fragments(
+    thread: Thread,
+    viewer: Viewer,
+    *,
+    permalink: tuple[str, str],
+    status_json: dict[str, str],
+    fetch: int = FETCH,
+) -> Iterator[list[tuple]]:
+    """Lists of at most `fetch` comments, in thread order (parents before replies),
+    each a tuple of Fragment's fields (a plain tuple: cheaper than the named one).
+
+    permalink: the JSON string of a comment's URL, split where its id goes
+    ('"/c/', '/"'); status_json: "deleted" and "removed" as JSON strings."""
+    inner_sql, inner_params = visible_rows(thread, viewer=viewer).query.sql_with_params()
+    select_sql, select_params = _select(permalink, status_json)
+    columns = ", ".join(VISIBLE_COLUMNS)
+    sql = f"WITH r ({columns}) AS ({inner_sql}) {select_sql}"
+    # A server-side cursor on PostgreSQL: rows arrive as they are fetched.
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, [*inner_params, *select_params])
+        while rows := cursor.fetchmany(fetch):
+            yield rows
