@@ -7,6 +7,7 @@ management commands call these; nothing else saves a Comment, Thread or Vote.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -231,33 +232,42 @@ def post_comment(
     A repeated client_token (a double submit) returns the comment the first submit made.
     """
     client_token = (client_token or "")[:64]
-    facts: dict | None = None
-    if may_need_facts(author):
-        try:
-            valid_body: str | None = validate_body(body)
-        except ActionError:
-            valid_body = None  # reported below, after any participation refusal
-        facts = _posting_facts(author, valid_body, client_token)
-    check_can_participate(author, facts)
-    body = validate_body(body)
-    if client_token and facts.get(TOKEN_COMMENT) is not None:
-        existing = Comment.objects.filter(pk=facts[TOKEN_COMMENT]).first()
-        if existing is not None:
-            return PostResult(existing, False, hooks.Verdict(hooks.PUBLISH, "already posted"))
-    _check_open(thread)
-    parent = _check_parent(thread, parent_id)
-    quoted, quote_text = _check_quote(thread, quote)
-    body_html = render_comment_markdown(body)
-    draft = hooks.Draft(
-        thread=thread,
-        author=author,
-        body_markdown=body,
-        body_html=body_html,
-        parent=parent,
-        ip_address=ip_address,
-        facts=facts,
-    )
-    verdicts, verdict = _decide(draft)
+    try:
+        valid_body: str | None = validate_body(body)
+    except ActionError:
+        valid_body = None  # reported below, after any participation refusal
+    body_html = render_comment_markdown(valid_body) if valid_body is not None else ""
+    if valid_body is None or not author.is_authenticated:
+        started = contextlib.nullcontext({})
+    else:
+        # Slow checks (the classifier's scorer) work while the facts are read.
+        started = hooks.started_checks(valid_body, body_html)
+    with started as started_checks:
+        facts: dict | None = None
+        if may_need_facts(author):
+            facts = _posting_facts(author, valid_body, client_token)
+        check_can_participate(author, facts)
+        body = validate_body(body)
+        if client_token and facts.get(TOKEN_COMMENT) is not None:
+            existing = Comment.objects.filter(pk=facts[TOKEN_COMMENT]).first()
+            if existing is not None:
+                return PostResult(
+                    existing, False, hooks.Verdict(hooks.PUBLISH, "already posted")
+                )
+        _check_open(thread)
+        parent = _check_parent(thread, parent_id)
+        quoted, quote_text = _check_quote(thread, quote)
+        draft = hooks.Draft(
+            thread=thread,
+            author=author,
+            body_markdown=body,
+            body_html=body_html,
+            parent=parent,
+            ip_address=ip_address,
+            facts=facts,
+            started=started_checks,
+        )
+        verdicts, verdict = _decide(draft)
     if verdict.action == hooks.REJECT:
         raise ActionError("rejected", verdict.reason or "The comment was rejected.", status=422)
     status = CommentStatus.PUBLISHED if verdict.action == hooks.PUBLISH else CommentStatus.PENDING

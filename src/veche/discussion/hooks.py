@@ -29,6 +29,8 @@ class Draft:
     # What the fact sources' annotations read on the author's row (see fact_annotations);
     # None when nobody read them (edits, drafts built by hand): checks then query.
     facts: dict | None = None
+    # What the checks' starters began for this text (see started_checks), by check.
+    started: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -44,10 +46,35 @@ Check = Callable[[Draft], Verdict | None]
 _checks: list[Check] = []
 
 
-def register_check(check: Check) -> Check:
+# A starter begins a check's slow part (a request to another process) as soon as the
+# text is known, so that it runs while posting reads the author's facts; it gets
+# (body_markdown, body_html) and returns a handle with abandon(), which the check finds
+# in Draft.started and finishes.
+Starter = Callable[[str, str], Any]
+_starters: dict[Check, Starter] = {}
+
+
+def register_check(check: Check, *, start: Starter | None = None) -> Check:
     if check not in _checks:
         _checks.append(check)
+    if start is not None:
+        _starters[check] = start
     return check
+
+
+@contextmanager
+def started_checks(body_markdown: str, body_html: str) -> Iterator[dict]:
+    """The registered checks' starters run on this text; whatever a check did not
+    finish inside the block is abandoned when it ends (a refusal, an error)."""
+    handles: dict = {}
+    try:
+        for check, start in list(_starters.items()):
+            if check in _checks:
+                handles[check] = start(body_markdown, body_html)
+        yield handles
+    finally:
+        for handle in handles.values():
+            handle.abandon()
 
 
 @contextmanager
@@ -60,6 +87,7 @@ def checks_registered(*checks: Check) -> Iterator[None]:
     finally:
         for c in added:
             _checks.remove(c)
+            _starters.pop(c, None)
 
 
 def run_checks(draft: Draft) -> list[Verdict]:

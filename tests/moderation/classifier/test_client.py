@@ -86,3 +86,21 @@ def test_a_late_answer_is_not_taken_for_the_next_one(serve):
     model.release.set()  # the scorer now answers the abandoned request
     assert client.score("fast", "en", timeout=5)["text"] == "fast"
     assert len(accepted) == 2  # the timed-out connection was closed, not reused
+
+
+def test_a_started_request_is_answered_when_read(serve):
+    serve(_FakeModel())
+    pending = client.start_score("sent early", "en", timeout=5)
+    assert pending.result()["text"] == "sent early"
+    with pytest.raises(RuntimeError):
+        pending.result()  # one answer per request
+
+
+def test_an_abandoned_request_never_answers_the_next_one(serve):
+    model = _FakeModel()
+    accepted = serve(model)
+    pending = client.start_score("slow and abandoned", "en", timeout=5)
+    pending.abandon()  # e.g. the post was refused before its checks ran
+    model.release.set()
+    assert client.score("next", "en", timeout=5)["text"] == "next"
+    assert len(accepted) == 2  # the abandoned connection was closed, not reused

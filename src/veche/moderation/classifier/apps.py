@@ -15,5 +15,5 @@ class ClassifierConfig(AppConfig):
         from veche.discussion import hooks
         from veche.moderation.classifier import checks
 
-        hooks.register_check(checks.check)
+        hooks.register_check(checks.check, start=checks.start)
         hooks.register_recorder(checks.record)

@@ -38,11 +38,19 @@ def text_of(body_markdown: str, body_html: str = "") -> str:
     return plain_text(body_html) if body_html else body_markdown
 
 
+def start(body_markdown: str, body_html: str) -> client.Pending:
+    """Send the text to the scorer before posting reads the author's facts."""
+    text = text_of(body_markdown, body_html)
+    return client.start_score(text, detect_lang(text))
+
+
 def check(draft: hooks.Draft) -> hooks.Verdict | None:
     """The posting check: the scorer's verdict, or None when it does not answer in time
     (the thread's mode applies and the recorder marks the comment unscored)."""
-    text = text_of(draft.body_markdown, draft.body_html)
-    result = client.score(text, detect_lang(text))
+    pending = draft.started.get(check)
+    if pending is None:
+        pending = start(draft.body_markdown, draft.body_html)
+    result = pending.result()
     return None if result is None else verdict_for(result)
 
 

@@ -6,8 +6,9 @@ slow or broken: the caller then falls back to the thread's mode.
 
 Each thread keeps its connection open between requests (the scorer answers any number
 of lines on one connection), so a post costs one write and one read, not a connect and
-a close as well. A connection that timed out or broke is closed, never reused: a late
-answer must not be read as the next request's.
+a close as well. start_score() sends a request at once and reads its answer only when
+the caller asks, so the caller can work meanwhile. A connection that timed out or broke
+is closed, never reused: a late answer must not be read as the next request's.
 """
 
 from __future__ import annotations
@@ -60,10 +61,8 @@ def close() -> None:
         sock.close()
 
 
-def _exchange(sock: socket.socket, data: bytes, deadline: float) -> bytes | None:
-    """Send one line, read one line; None on timeout, end of stream or an oversize reply."""
-    sock.settimeout(max(deadline - time.monotonic(), 0.001))
-    sock.sendall(data)
+def _read_line(sock: socket.socket, deadline: float) -> bytes | None:
+    """One reply line; None on timeout, end of stream or an oversize reply."""
     buf = b""
     while not buf.endswith(b"\n"):
         left = deadline - time.monotonic()
@@ -77,40 +76,82 @@ def _exchange(sock: socket.socket, data: bytes, deadline: float) -> bytes | None
     return buf
 
 
-def request(payload: dict, timeout: float) -> dict | None:
-    deadline = time.monotonic() + timeout
-    data = json.dumps(payload, ensure_ascii=False).encode() + b"\n"
-    buf = None
-    # A kept connection may have been closed by a restarted scorer: one fresh try then.
-    for _attempt in range(2):
-        sock = _kept()
-        reused = sock is not None
+class Pending:
+    """A request sent now and answered later: the caller works while the scorer scores
+    (posting reads the author's facts meanwhile). result() reads the answer once;
+    abandon() drops a request whose answer nobody will read, closing the connection so
+    that the late answer is never read as the next request's."""
+
+    def __init__(self, payload: dict, timeout: float) -> None:
+        self.deadline = time.monotonic() + timeout
+        self.data = json.dumps(payload, ensure_ascii=False).encode() + b"\n"
+        self.finished = False
+        self.sock = _kept()
+        self.reused = self.sock is not None
+        self._send()
+
+    def _send(self) -> None:
         try:
-            if sock is None:
-                sock = _connect(max(deadline - time.monotonic(), 0.001))
-                _local.sock, _local.pid, _local.address = sock, os.getpid(), _address()
-            buf = _exchange(sock, data, deadline)
+            if self.sock is None:
+                self.sock = _connect(max(self.deadline - time.monotonic(), 0.001))
+                _local.sock, _local.pid, _local.address = self.sock, os.getpid(), _address()
+            self.sock.settimeout(max(self.deadline - time.monotonic(), 0.001))
+            self.sock.sendall(self.data)
         except OSError:
-            buf = None
-        if buf is not None:
-            break
-        close()
-        if not reused or time.monotonic() >= deadline:
+            close()
+            self.sock = None
+
+    def result(self) -> dict | None:
+        """The scorer's answer, or None when it is absent, slow or broken."""
+        if self.finished:
+            raise RuntimeError("the answer was read already")
+        self.finished = True
+        buf = self._receive()
+        if buf is None and self.reused and time.monotonic() < self.deadline:
+            # A kept connection may have been closed by a restarted scorer: one fresh try.
+            self.reused = False
+            self._send()
+            buf = self._receive()
+        if buf is None:
             return None
-    if buf is None:
-        return None
-    try:
-        reply = json.loads(buf)
-    except ValueError:
-        return None
-    return reply if isinstance(reply, dict) and "error" not in reply else None
+        try:
+            reply = json.loads(buf)
+        except ValueError:
+            return None
+        return reply if isinstance(reply, dict) and "error" not in reply else None
+
+    def _receive(self) -> bytes | None:
+        buf = None
+        if self.sock is not None:
+            try:
+                buf = _read_line(self.sock, self.deadline)
+            except OSError:
+                buf = None
+        if buf is None:
+            close()
+            self.sock = None
+        return buf
+
+    def abandon(self) -> None:
+        if not self.finished:
+            self.finished = True
+            close()
 
 
-def score(text: str, lang: str | None = None, timeout: float | None = None) -> dict | None:
-    return request(
+def request(payload: dict, timeout: float) -> dict | None:
+    return Pending(payload, timeout).result()
+
+
+def start_score(text: str, lang: str | None = None, timeout: float | None = None) -> Pending:
+    """Send a text to the scorer now; read the answer with .result() later."""
+    return Pending(
         {"op": "score", "text": text, "lang": lang},
         conf.timeout() if timeout is None else timeout,
     )
+
+
+def score(text: str, lang: str | None = None, timeout: float | None = None) -> dict | None:
+    return start_score(text, lang, timeout).result()
 
 
 def ping(timeout: float = 0.2) -> dict | None:

@@ -67,16 +67,26 @@ def _bucket(feature: str) -> int:
     return zlib.crc32(feature.encode("utf-8")) & (N_BUCKETS - 1)
 
 
+@lru_cache(maxsize=100_000)
+def char_buckets(word: str) -> frozenset[int]:
+    """The hashed character n-grams of one word (with its bounding spaces). Kept per
+    word: words repeat from comment to comment, and hashing every n-gram again was half
+    of the time a comment's scoring took."""
+    padded = f" {word} "
+    return frozenset(
+        _bucket("c" + padded[i : i + n])
+        for n in CHAR_N
+        for i in range(max(1, len(padded) - n + 1))
+    )
+
+
 def ngram_features(text: str, lang: str) -> list[int]:
     """Sorted distinct hashed buckets of one text."""
     toks = words(text)
     keys = [lemma(w) for w in toks] if lang == "ru" else toks
     feats: set[int] = set()
     for w in toks:
-        padded = f" {w} "
-        for n in CHAR_N:
-            for i in range(max(1, len(padded) - n + 1)):
-                feats.add(_bucket("c" + padded[i : i + n]))
+        feats.update(char_buckets(w))
     for k in keys:
         feats.add(_bucket("w" + k))
     for a, b in itertools.pairwise(keys):
@@ -140,15 +150,35 @@ def basic_tokens(text: str) -> list[str]:
     return out
 
 
+CHUNKS_KEPT = 100_000  # whitespace-separated chunks whose ids a WordPiece keeps
+
+
 class WordPiece:
     def __init__(self, vocab: list[str], unk: str = "[UNK]", max_chars: int = 100):
         self.ids = {tok: i for i, tok in enumerate(vocab)}
         self.unk = self.ids.get(unk)
         self.max_chars = max_chars
+        self._kept: dict[str, tuple[int, ...]] = {}
 
     def encode(self, text: str) -> list[int]:
+        # Whitespace ends every token, so a text's ids are its chunks' ids one after
+        # another; common chunks ("the", "and,") are tokenised once per process.
         ids: list[int] = []
-        for word in basic_tokens(text):
+        for chunk in (text or "").split():
+            ids.extend(self._chunk_ids(chunk))
+        return ids
+
+    def _chunk_ids(self, chunk: str) -> tuple[int, ...]:
+        found = self._kept.get(chunk)
+        if found is None:
+            if len(self._kept) >= CHUNKS_KEPT:
+                self._kept.clear()
+            found = self._kept[chunk] = tuple(self._encode_tokens(basic_tokens(chunk)))
+        return found
+
+    def _encode_tokens(self, tokens: list[str]) -> list[int]:
+        ids: list[int] = []
+        for word in tokens:
             if len(word) > self.max_chars:
                 continue
             pieces, start = [], 0

@@ -100,9 +100,7 @@ class NgramModel:
         w = self.w_bin.get
         out = []
         for i, word in enumerate(toks):
-            padded = f" {word} "
-            own = {F._bucket("c" + padded[j : j + n]) for n in F.CHAR_N
-                   for j in range(max(1, len(padded) - n + 1))}
+            own = set(F.char_buckets(word))
             own.add(F._bucket("w" + keys[i]))
             share = sum(w(f, 0.0) for f in own)
             for a, b in ((i - 1, i), (i, i + 1)):

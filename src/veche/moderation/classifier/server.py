@@ -34,8 +34,13 @@ def make_server(*, socket_path: str | None = None, port: int | None = None,
                     reply = answer(classifier, started, json.loads(line))
                 except ValueError:
                     reply = {"error": "bad json"}
-                self.wfile.write(json.dumps(reply, ensure_ascii=False).encode() + b"\n")
-                self.wfile.flush()
+                try:
+                    self.wfile.write(json.dumps(reply, ensure_ascii=False).encode() + b"\n")
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    # The client gave up (a timeout, or a post refused before it read
+                    # the answer) and closed the connection: nothing to report.
+                    return
 
     if port:
         socketserver.ThreadingTCPServer.allow_reuse_address = True
