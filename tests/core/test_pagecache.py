@@ -381,4 +381,4 @@ def test_local_pages_stay_within_their_bytes_least_recently_used_out():
     assert pages.get("huge") is None and len(pages) == 3
     pages.put(_page("a", 2000))  # replacing a page counts its new size only
     assert pages.bytes <= pages.max_bytes
-    assert pages.bytes == sum(p.size for p in pages._pages.values())
+    assert pages.bytes == sum(size for _, size, _ in pages._items.values())

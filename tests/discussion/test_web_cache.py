@@ -12,11 +12,20 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from tests.discussion.factories import add_comment, make_thread
-from veche.discussion import actions
+from veche.core.lru import BoundedLRU
+from veche.discussion import actions, web
 from veche.discussion.models import CommentStatus, Thread
 from veche.discussion.web import render_discussion
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=[0, 8 * 1024 * 1024], ids=["shared-cache-only", "worker-copy"])
+def tree_tiers(request, monkeypatch):
+    """Trees in the shared cache only (SQLite's default), or also kept by the worker in
+    front of it (with Redis): both must show every change at once."""
+    monkeypatch.setattr(web, "_local_trees", BoundedLRU(request.param))
+    return request.param
 
 
 def render(thread, user=None, **kwargs) -> str:
@@ -45,7 +54,7 @@ def moderator(make_user):
     return user
 
 
-def test_second_render_reads_no_comments_and_gives_the_same_html(people):
+def test_second_render_reads_no_comments_and_gives_the_same_html(people, tree_tiers):
     t = make_thread()
     a = add_comment(t, people[0], "first")
     add_comment(t, people[1], "second", a)
@@ -56,7 +65,7 @@ def test_second_render_reads_no_comments_and_gives_the_same_html(people):
 
 
 @pytest.mark.parametrize("change", ["post", "edit", "delete", "vote", "reject", "thread"])
-def test_every_visible_change_shows_at_once(people, moderator, change):
+def test_every_visible_change_shows_at_once(people, moderator, change, tree_tiers):
     t = make_thread()
     a = add_comment(t, people[0], "original text")
     render(t)
@@ -202,3 +211,24 @@ def test_out_of_range_pages_are_not_kept(people, settings):
     last = render(t, page=2)
     assert render(t, page=99) == last
     assert "root2" in last and "root0" not in last
+
+
+def test_the_workers_copy_spares_the_shared_cache(people, monkeypatch):
+    monkeypatch.setattr(web, "_local_trees", BoundedLRU(8 * 1024 * 1024))
+    reads: list[str] = []
+    shared_get = web.cache.get
+
+    def counting_get(key, *args, **kwargs):
+        if key.startswith("veche:tree:"):
+            reads.append(key)
+        return shared_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(web.cache, "get", counting_get)
+    t = make_thread()
+    add_comment(t, people[0], "kept by the worker")
+    first = render(t)
+    assert len(reads) == 1  # the miss
+    assert render(t) == first and len(reads) == 1  # from the worker's copy
+    web._local_trees.clear()
+    assert render(t) == first and len(reads) == 2  # from the shared cache, copied again
+    assert render(t) == first and len(reads) == 2

@@ -54,3 +54,23 @@ def test_article_page_shows_the_register_notice_to_anonymous_readers(client):
     html = client.get(article.get_absolute_url()).content.decode()
     assert "to leave comments on the publication, you must" in html
     assert "I have an account?" in html and "Sign in" in html
+
+
+def test_an_article_page_reads_the_masthead_once(client, monkeypatch):
+    from veche.core import site
+
+    article = make_article("Masthead once")
+    client.get(article.get_absolute_url())  # the masthead is cached now
+    reads: list[str] = []
+    shared_get = site.cache.get
+
+    def counting_get(key, *args, **kwargs):
+        if key == site.CACHE_KEY:
+            reads.append(key)
+        return shared_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(site.cache, "get", counting_get)
+    html = client.get(article.get_absolute_url()).content.decode()
+    # The masthead, the dates' zone and the schema.org publisher share one read.
+    assert len(reads) == 1
+    assert site.current_publication()["name"] in html

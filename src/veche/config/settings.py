@@ -253,6 +253,11 @@ VECHE_PAGE_CACHE = env_bool("VECHE_PAGE_CACHE", True)
 VECHE_PAGE_CACHE_SECONDS = env_int("VECHE_PAGE_CACHE_SECONDS", 300)
 # Bytes of cached pages each worker keeps in its own memory (LRU; Redis is the second level).
 VECHE_PAGE_CACHE_LOCAL_BYTES = env_int("VECHE_PAGE_CACHE_LOCAL_BYTES", 64 * 1024 * 1024)
+# Bytes of rendered comment trees each worker keeps in its own memory in front of a
+# shared cache (Redis); 0 without one, whose in-process cache needs no second copy.
+VECHE_TREE_CACHE_LOCAL_BYTES = env_int(
+    "VECHE_TREE_CACHE_LOCAL_BYTES", 8 * 1024 * 1024 if REDIS_URL else 0
+)
 # When a reader deletes their account, their comments stay under "deleted user"
 # ("anonymise") or are deleted and their text erased ("remove").
 VECHE_ACCOUNT_DELETION_COMMENTS = os.environ.get("VECHE_ACCOUNT_DELETION_COMMENTS", "anonymise")

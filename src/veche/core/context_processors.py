@@ -8,7 +8,7 @@ def publication(request: HttpRequest) -> dict:
     """The masthead for every page: the Publication row if editors made one."""
     from veche.core.site import current_publication
 
-    pub = current_publication()
+    pub = current_publication(request)
     return {
         "publication_name": pub["name"],
         "publication_tagline": pub["tagline"],

@@ -21,9 +21,7 @@ so a proxy or CDN can keep them and revalidate; conditional requests get 304.
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from email.utils import formatdate, parsedate_to_datetime
 from http.cookies import CookieError, SimpleCookie
@@ -36,6 +34,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
 from veche.core import pageclock
+from veche.core.lru import BoundedLRU
 
 MARK_HEADER = "X-Veche-Page-Cache"  # set by views, read and removed by PageCache
 KEY_PREFIX = "veche:page:v1:"
@@ -226,48 +225,14 @@ def _http_date(value: str) -> float | None:
         return None
 
 
-class LocalPages:
+class LocalPages(BoundedLRU[Page]):
     """This process's pages, least recently used first, bounded in bytes."""
 
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self._pages: OrderedDict[str, Page] = OrderedDict()
-        self._lock = threading.Lock()
+    def put(self, page: Page) -> None:  # type: ignore[override]
+        super().put(page.key, page, page.size)
 
-    def get(self, key: str) -> Page | None:
-        with self._lock:
-            page = self._pages.get(key)
-            if page is not None:
-                self._pages.move_to_end(key)
-            return page
-
-    def put(self, page: Page) -> None:
-        if page.size > self.max_bytes:
-            return
-        with self._lock:
-            old = self._pages.pop(page.key, None)
-            if old is not None:
-                self.bytes -= old.size
-            self._pages[page.key] = page
-            self.bytes += page.size
-            while self.bytes > self.max_bytes:
-                _, evicted = self._pages.popitem(last=False)
-                self.bytes -= evicted.size
-
-    def discard(self, page: Page) -> None:
-        with self._lock:
-            if self._pages.get(page.key) is page:
-                del self._pages[page.key]
-                self.bytes -= page.size
-
-    def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
-            self.bytes = 0
-
-    def __len__(self) -> int:
-        return len(self._pages)
+    def discard(self, page: Page) -> None:  # type: ignore[override]
+        super().discard(page.key, page)
 
 
 LOCAL_BYTES = 64 * 1024 * 1024

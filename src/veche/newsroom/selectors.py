@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpRequest
 
 from veche.core.site import current_publication
 from veche.newsroom.models import Article, Author, Section
@@ -75,10 +76,10 @@ def authors_with_live_articles() -> QuerySet[Author]:
     return Author.objects.filter(Exists(live)).order_by("slug")
 
 
-def publication_zone() -> ZoneInfo:
+def publication_zone(request: HttpRequest | None = None) -> ZoneInfo:
     """The publication's time zone; the server's if editors typed an unknown name."""
     try:
-        return ZoneInfo(current_publication()["time_zone"])
+        return ZoneInfo(current_publication(request)["time_zone"])
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(settings.TIME_ZONE)
 

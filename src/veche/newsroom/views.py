@@ -37,7 +37,7 @@ def _render(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     # Every newsroom page shows dates in the publication's zone, not the server's.
-    context = {"zone": selectors.publication_zone(), **context}
+    context = {"zone": selectors.publication_zone(request), **context}
     return render(request, template, context, status=status)
 
 
@@ -68,7 +68,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
         unchanged = pagecache.not_modified(request, token)
         if unchanged is not None:
             return unchanged
-    zone = selectors.publication_zone()
+    zone = selectors.publication_zone(request)
     discussion = None
     # A draft's preview shows no discussion: readers cannot reach it to take part.
     if item.is_live and thread is not None:
@@ -78,7 +78,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
                 request, thread, page=page_number(request), sort=sort_order(request),
                 base_url=url,
             )
-    publication_name = current_publication()["name"]
+    publication_name = current_publication(request)["name"]
     jsonld = seo.article_jsonld(
         item,
         url=canonical,
