@@ -84,7 +84,7 @@ def _comment_batches(thread: Thread, viewer: Viewer) -> Iterator[list[str]]:
         author = authors.of(batch)
         presented = iter(present_many([row[4] for row in batch if row[1]]))
         out = []
-        for head, shown, name, author_id, html, html_json, tail in batch:
+        for head, shown, name, author_id, html, html_json, tail, _ in batch:
             if not shown:
                 out.append(f'{head}"author":null,{html_json}{tail}')
                 continue

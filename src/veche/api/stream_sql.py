@@ -32,7 +32,10 @@ from veche.discussion.models import Thread
 from veche.discussion.selectors import Viewer
 from veche.discussion.thread_json import VISIBLE_COLUMNS, visible_rows
 
-FETCH = 500  # rows per fetch: about 1 MiB held at once, whatever the thread's size
+# Rows per query: at most about 3 MiB held at once, whatever the thread's size; the first
+# query is short so that the first bytes leave soon.
+FETCH = 2000
+FIRST_FETCH = 250
 
 
 class Fragment(NamedTuple):
@@ -43,6 +46,7 @@ class Fragment(NamedTuple):
     html: str  # the stored HTML, "" when not shown
     html_json: str  # '"html":' and the HTML as a JSON string
     tail: str  # ',"created":…}' to the end of the object
+    path: str  # the comment's place in the thread order
 
 
 def _sql_json_string(expression: str) -> str:
@@ -107,7 +111,7 @@ def _select(permalink: tuple[str, str], status_json: dict[str, str]) -> tuple[st
         "r.depth",
     )
     sql = (f"SELECT {head}, r.shown, r.author_name, r.author_id, r.text,"  # noqa: S608
-           f" '\"html\":' || {q('r.text')}, {tail} FROM r ORDER BY r.path")
+           f" '\"html\":' || {q('r.text')}, {tail}, r.path FROM r ORDER BY r.path")
     # In the order of the placeholders: the head's, the tail's (whose status and quote
     # come before the quote's own).
     params = [head_template, tail_template, "deleted", status_json["deleted"],
@@ -121,19 +125,43 @@ def iter_fragments(
     *,
     permalink: tuple[str, str],
     status_json: dict[str, str],
-    fetch: int = FETCH,
+    fetch: int | None = None,
 ) -> Iterator[list[tuple]]:
-    """Lists of at most `fetch` comments, in thread order (parents before replies),
-    each a tuple of Fragment's fields (a plain tuple: cheaper than the named one).
+    """Lists of comments in thread order (parents before replies), each a tuple of
+    Fragment's fields (a plain tuple: cheaper than the named one); the first lists are
+    short, so the first bytes leave soon, later ones up to `fetch` (FETCH) long.
 
     permalink: the JSON string of a comment's URL, split where its id goes
-    ('"/c/', '/"'); status_json: "deleted" and "removed" as JSON strings."""
-    inner_sql, inner_params = visible_rows(thread, viewer=viewer).query.sql_with_params()
+    ('"/c/', '/"'); status_json: "deleted" and "removed" as JSON strings.
+
+    One query a list, each going on from the last path the one before read: the
+    (thread, path) index gives the rows in order, where one query for the whole thread
+    had PostgreSQL sort them (on disk, past a few thousand comments) or hold them all
+    for a cursor. Each list is read as the database stands then, as a reader paging
+    through the thread would see it."""
+    fetch = fetch or FETCH
     select_sql, select_params = _select(permalink, status_json)
-    columns = ", ".join(VISIBLE_COLUMNS)
-    sql = f"WITH r ({columns}) AS ({inner_sql}) {select_sql}"
-    # A server-side cursor on PostgreSQL: rows arrive as they are fetched.
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, [*inner_params, *select_params])
-        while rows := cursor.fetchmany(fetch):
-            yield rows
+    # Compiled once; each query sets the path to go on from and its size.
+    after = _After("")
+    rows = visible_rows(thread, viewer=viewer).filter(path__gt=after).order_by("path")
+    inner_sql, inner_params = rows.query.sql_with_params()
+    at = next(i for i, param in enumerate(inner_params) if param is after)
+    sql = (f"WITH r ({', '.join(VISIBLE_COLUMNS)}) AS ({inner_sql} LIMIT %s) "
+           f"{select_sql}")
+    params = [*inner_params, 0, *select_params]
+    size = min(FIRST_FETCH, fetch)
+    while True:
+        params[len(inner_params)] = size
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            batch = cursor.fetchall()
+        if batch:
+            yield batch
+        if len(batch) < size:
+            return
+        params[at] = batch[-1][-1]
+        size = min(size * 2, fetch)
+
+
+class _After(str):
+    """The path parameter, found again by identity among the compiled query's."""
