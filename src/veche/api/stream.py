@@ -20,13 +20,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from json.encoder import encode_basestring
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 
 from veche.accounts.avatars import avatar_url
+from veche.api import document_files
 from veche.api.presentation import present_many
 from veche.api.serialize import thread_out
 from veche.api.stream_sql import iter_fragments
+from veche.core import pagecache
 from veche.core.urlbuild import url_maker
 from veche.discussion.models import CommentStatus, Thread
 from veche.discussion.selectors import Viewer
@@ -113,12 +118,29 @@ def document(thread: Thread, viewer: Viewer, piece: int = PIECE) -> Iterator[byt
     yield "".join(parts).encode()
 
 
-def whole_thread(request: HttpRequest, thread_id: int) -> StreamingHttpResponse:
+def whole_thread(request: HttpRequest, thread_id: int) -> HttpResponse:
     thread = Thread.objects.filter(pk=thread_id).first()
     if thread is None:
         raise Http404("There is no such discussion.")
-    response = StreamingHttpResponse(
-        document(thread, Viewer.of(request.user)), content_type="application/json"
+    if request.user.is_authenticated or not document_files.enabled():
+        # Built for this reader, who may see their own held comments.
+        response = StreamingHttpResponse(
+            document(thread, Viewer.of(request.user)), content_type="application/json"
+        )
+        response["Cache-Control"] = "private, no-cache"
+        return response
+    # The same for every anonymous reader until the thread's version changes.
+    token = document_files.version_token(thread)
+    unchanged = pagecache.not_modified(request, token)
+    if unchanged is not None:
+        return unchanged
+    pieces = document_files.read(token)
+    if pieces is None:
+        pieces = document_files.write_through(token, document(thread, Viewer()))
+    response = StreamingHttpResponse(pieces, content_type="application/json")
+    response["ETag"] = pagecache.make_etag(
+        token, request.get_full_path(), get_language() or settings.LANGUAGE_CODE
     )
-    response["Cache-Control"] = "private, no-cache"
+    response["Cache-Control"] = pagecache.PUBLIC_CACHE_CONTROL
+    patch_vary_headers(response, ("Cookie",))
     return response

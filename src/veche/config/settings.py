@@ -253,6 +253,9 @@ VECHE_PAGE_CACHE = env_bool("VECHE_PAGE_CACHE", True)
 VECHE_PAGE_CACHE_SECONDS = env_int("VECHE_PAGE_CACHE_SECONDS", 300)
 # Bytes of cached pages each worker keeps in its own memory (LRU; Redis is the second level).
 VECHE_PAGE_CACHE_LOCAL_BYTES = env_int("VECHE_PAGE_CACHE_LOCAL_BYTES", 64 * 1024 * 1024)
+# Bytes of whole-thread JSON documents (GET /t/<id>/comments.json for anonymous readers)
+# kept as files in VECHE_VAR_DIR, one per thread version; 0 builds every one afresh.
+VECHE_THREAD_JSON_FILES_BYTES = env_int("VECHE_THREAD_JSON_FILES_BYTES", 256 * 1024 * 1024)
 # Bytes of rendered comment trees each worker keeps in its own memory in front of a
 # shared cache (Redis); 0 without one, whose in-process cache needs no second copy.
 VECHE_TREE_CACHE_LOCAL_BYTES = env_int(

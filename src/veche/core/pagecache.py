@@ -71,11 +71,16 @@ def _deploy_id() -> str:
 _deploy: str | None = None
 
 
-def make_etag(token: str, full_path: str, language: str) -> str:
+def deploy_id() -> str:
+    """This deployment's code and static files, as one string (computed once)."""
     global _deploy
     if _deploy is None:
         _deploy = _deploy_id()
-    raw = f"{_deploy}|{token}|{full_path}|{language}".encode()
+    return _deploy
+
+
+def make_etag(token: str, full_path: str, language: str) -> str:
+    raw = f"{deploy_id()}|{token}|{full_path}|{language}".encode()
     return '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
 
 
