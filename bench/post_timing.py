@@ -3,7 +3,7 @@ through the whole middleware stack and every moderation check; prints ms per pos
 (median / p99), SQL queries per post and, with --queries, the list for one post.
 
     .venv/bin/python bench/post_timing.py --posts 200 [--classifier on|off] [--queries]
-        [--db postgres] [--profile 40 --sort tottime]
+        [--db postgres [--redis]] [--profile 40 --sort tottime]
     PYTHONPATH=/tmp/head-post/src .venv/bin/python bench/post_timing.py   # older code
 
 Uses a throwaway SQLite file (or --db postgres: a throwaway PostgreSQL database on
@@ -49,6 +49,8 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, help="cProfile: top N functions")
     parser.add_argument("--sort", default="cumulative", help="cProfile order (tottime, …)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--redis", action="store_true",
+                        help="Redis for the cache and sessions (keys under a prefix of its own)")
     args = parser.parse_args()
 
     var = Path(tempfile.mkdtemp(prefix="veche-post-"))
@@ -76,6 +78,9 @@ def main() -> None:
                                     str(HERE), str(var)]).strip(os.pathsep),
     )
     os.environ.pop("REDIS_URL", None)
+    if args.redis:  # as PostgreSQL is deployed: cache, sessions and the change clock
+        os.environ.update(REDIS_URL="redis://127.0.0.1:6379/0",
+                          VECHE_REDIS_PREFIX=f"veche-posttiming-{os.getpid()}")
     sys.path[:0] = [str(HERE), str(var)]
     scorer = None
     try:
@@ -99,6 +104,10 @@ def main() -> None:
         if scorer is not None:
             scorer.terminate()
             scorer.wait(timeout=30)
+        if args.redis:
+            from run import drop_redis_keys
+
+            drop_redis_keys(os.environ["VECHE_REDIS_PREFIX"])
         if pg_name:
             from django.db import connections
 

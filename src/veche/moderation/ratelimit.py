@@ -2,40 +2,82 @@
 
 A window is `seconds` long and starts at a multiple of it; the counter key names the
 window, so it expires by itself. Counting an attempt and comparing happen in one
-cache.incr, which Redis does atomically.
+increment, which Redis does atomically. On Redis, every limit a request is counted
+against goes in ONE round trip (SET NX with the expiry, INCR, for each key): a post
+is counted per account and per address, which cost four round trips before.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 from veche.discussion.errors import ActionError
 
 PREFIX = "veche:mod:rate"
 
 
+@dataclass(frozen=True)
+class Limit:
+    kind: str
+    who: str
+    limit: int
+    seconds: int
+    message: str
+
+
 def hit(kind: str, who: str, limit: int, seconds: int, *, message: str) -> None:
     """Count one attempt of `who`; raise ActionError 429 past `limit` per window."""
+    hit_all([Limit(kind, who, limit, seconds, message)])
+
+
+def hit_all(limits: list[Limit]) -> None:
+    """Count one attempt against each limit; raise ActionError 429 for the first one
+    past its count in this window."""
     now = time.time()
-    window = int(now // seconds)
-    key = f"{PREFIX}:{kind}:{who}:{seconds}:{window}"
-    cache.add(key, 0, timeout=seconds + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=seconds + 5)
-        count = 1
-    if count > limit:
-        retry_after = max(1, math.ceil((window + 1) * seconds - now))
-        raise ActionError(
-            "rate_limited",
-            f"{message} Please wait {retry_after} s.",
-            status=429,
-            retry_after=retry_after,
-        )
+    windows = [int(now // limit.seconds) for limit in limits]
+    keys = [_key(limit, window) for limit, window in zip(limits, windows, strict=True)]
+    counts = _count([(key, limit.seconds + 5) for key, limit in zip(keys, limits, strict=True)])
+    for limit, window, count in zip(limits, windows, counts, strict=True):
+        if count > limit.limit:
+            retry_after = max(1, math.ceil((window + 1) * limit.seconds - now))
+            raise ActionError(
+                "rate_limited",
+                f"{limit.message} Please wait {retry_after} s.",
+                status=429,
+                retry_after=retry_after,
+            )
+
+
+def _key(limit: Limit, window: int) -> str:
+    return f"{PREFIX}:{limit.kind}:{limit.who}:{limit.seconds}:{window}"
+
+
+def _count(keys: list[tuple[str, int]]) -> list[int]:
+    """Increment each (key, lifetime) counter; the counts after."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # Django keeps ints as plain Redis integers, so INCR and cache.get agree.
+        names = [backend.make_and_validate_key(key) for key, _ in keys]
+        client = backend._cache.get_client(names[0], write=True)
+        pipe = client.pipeline(transaction=False)
+        for name, (_, ttl) in zip(names, keys, strict=True):
+            pipe.set(name, 0, ex=ttl, nx=True)
+            pipe.incr(name)
+        return [int(count) for count in pipe.execute()[1::2]]
+    counts = []
+    for key, ttl in keys:
+        cache.add(key, 0, timeout=ttl)
+        try:
+            counts.append(cache.incr(key))
+        except ValueError:  # evicted between add and incr
+            cache.set(key, 1, timeout=ttl)
+            counts.append(1)
+    return counts
 
 
 def reset(kind: str, who: str, seconds: int) -> None:

@@ -21,13 +21,15 @@ def check(draft: Draft) -> Verdict | None:
     message = (
         "You are editing too often." if kind == "edit" else "You are posting too fast."
     )
-    ratelimit.hit(kind, f"u{draft.author.pk}", allowed, seconds, message=message)
+    limits = [ratelimit.Limit(kind, f"u{draft.author.pk}", allowed, seconds, message)]
     ip_limit = conf.parse_rate(conf.get(f"VECHE_{kind.upper()}_RATE_IP", None)) or limit
     if draft.ip_address and kind == "post":
-        ratelimit.hit(
+        limits.append(ratelimit.Limit(
             kind, f"ip{draft.ip_address}", ip_limit[0], ip_limit[1],
-            message="Too many comments from your network.",
-        )
+            "Too many comments from your network.",
+        ))
+    # Every attempt counts against the address as well as the account.
+    ratelimit.hit_all(limits)
     return None
 
 
