@@ -80,7 +80,7 @@ def redis_cache(redis_url, settings):
     prefix = f"veche-test-{uuid.uuid4().hex[:12]}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "veche.core.redis_cache.RedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": prefix,
         }

@@ -129,7 +129,7 @@ VECHE_REDIS_PREFIX = os.environ.get("VECHE_REDIS_PREFIX", "veche")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "veche.core.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": VECHE_REDIS_PREFIX,
         }
