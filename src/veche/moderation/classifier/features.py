@@ -67,7 +67,7 @@ def _bucket(feature: str) -> int:
     return zlib.crc32(feature.encode("utf-8")) & (N_BUCKETS - 1)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=16_384)
 def char_buckets(word: str) -> frozenset[int]:
     """The hashed character n-grams of one word (with its bounding spaces). Kept per
     word: words repeat from comment to comment, and hashing every n-gram again was half
@@ -150,7 +150,8 @@ def basic_tokens(text: str) -> list[str]:
     return out
 
 
-CHUNKS_KEPT = 100_000  # whitespace-separated chunks whose ids a WordPiece keeps
+# Whitespace-separated chunks whose ids a WordPiece keeps (a few MB at most).
+CHUNKS_KEPT = 16_384
 
 
 class WordPiece:
