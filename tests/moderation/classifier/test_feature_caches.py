@@ -7,6 +7,7 @@ import itertools
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from veche.moderation.classifier import features as F
@@ -65,3 +66,17 @@ def test_kept_chunks_are_bounded(monkeypatch):
     for word in ("a", "ab", "abb", "abbb", "abbbb"):
         assert wp.encode(word) == [1] + [2] * (len(word) - 1)
     assert len(wp._kept) <= 3
+
+
+def test_ngram_scores_gathered_by_numpy_equal_the_per_feature_sum(texts):
+    from veche.moderation.classifier.model import _sigmoid
+
+    classifier = load()
+    for text, lang in texts:
+        model = classifier.ngrams[lang]
+        feats = F.ngram_features(text, lang)
+        if not feats:
+            continue
+        norm = 1 / np.sqrt(len(feats))
+        expected = _sigmoid(model.b_bin + norm * sum(model.w_bin.get(f, 0.0) for f in feats))
+        assert model.scores(text, lang)[0] == pytest.approx(expected, abs=1e-12), text
