@@ -114,7 +114,7 @@ def test_the_folder_stays_within_its_budget(client, make_user, settings):
     for thread in threads[1:]:
         get(client, thread)
     assert len(files()) == 2
-    kept = {name.split("-")[0] for name in files()}
+    kept = {name.split("_")[0] for name in files()}
     assert kept == {str(threads[2].pk), str(threads[3].pk)}  # the oldest went first
 
 

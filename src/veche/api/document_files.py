@@ -42,13 +42,15 @@ def enabled() -> bool:
 def version_token(thread: Thread) -> str:
     """What the anonymous document of this thread version depends on."""
     born = int(thread.created_at.timestamp() * 1_000_000) if thread.created_at else 0
-    return f"{thread.pk}-{born}-{thread.version}-{presentation_version()}"
+    return f"{thread.pk}:{born}:{thread.version}:{presentation_version()}"
 
 
 def _path(token: str) -> Path:
+    """<thread>_<its birth>_<digest of the rest>.json: a thread's versions share the
+    part before the digest."""
     digest = hashlib.sha256(f"{deploy_id()}|{token}".encode()).hexdigest()[:16]
-    thread_part = token.split("-", 2)
-    return folder() / f"{thread_part[0]}-{thread_part[1]}-{digest}.json"
+    pk, born, _ = token.split(":", 2)
+    return folder() / f"{pk}_{born}_{digest}.json"
 
 
 def read(token: str) -> Iterator[bytes] | None:
@@ -89,7 +91,7 @@ def write_through(token: str, pieces: Iterator[bytes]) -> Iterator[bytes]:
 
 def _tidy(kept: Path) -> None:
     """Remove the thread's other versions, then the oldest files past the budget."""
-    prefix = kept.name.rsplit("-", 1)[0] + "-"
+    prefix = kept.name.rsplit("_", 1)[0] + "_"
     files = []
     for entry in os.scandir(kept.parent):
         if not entry.name.endswith(".json") or entry.name == kept.name:

@@ -1,18 +1,18 @@
 """The whole thread as one streamed JSON document: GET /t/<id>/comments.json.
 
 The paged API answers what a page shows; this answers everything at once (exports,
-archives, readers of very long threads) without building it in memory: rows come from
-the database in chunks (veche.discussion.thread_json), in thread order, and go out in
-pieces of about 64 KiB.
+archives, readers of very long threads) without building it in memory: the database
+writes each comment's JSON (api.stream_sql) in batches along the thread order, and the
+document goes out in pieces of about 64 KiB. Python adds what only it knows: the author
+object (avatar and profile URLs, encoded once per author) and the presentation
+transforms of the HTML (presentation.py), re-encoding the few comments they change.
+Anonymous readers share one document per thread version, kept as a file
+(api.document_files).
 
 Each comment is the paged API's comment (serialize.comment_out) without "number",
-"replies" and "more_replies", with "depth". It is written here with string formatting
-rather than built as a dict and encoded, which was most of the time of a big thread:
-the per-thread values (URL shapes, the thread id) are computed once, an author's JSON
-once per author, and the stored HTML goes through the presentation transforms a chunk at
-a time (presentation.py). The encoding is the one DjangoJSONEncoder(ensure_ascii=False,
-separators=(",", ":")) gives, which tests/api/test_stream_document.py compares byte for
-byte with the dict path.
+"replies" and "more_replies", with "depth", encoded as DjangoJSONEncoder(ensure_ascii=False,
+separators=(",", ":")) encodes it: tests/api/test_stream_document.py compares the bytes
+with the dict path's.
 """
 
 from __future__ import annotations

@@ -146,7 +146,9 @@ def iter_fragments(
     after = _After("")
     rows = visible_rows(thread, viewer=viewer).filter(path__gt=after).order_by("path")
     inner_sql, inner_params = rows.query.sql_with_params()
-    at = next(i for i, param in enumerate(inner_params) if param is after)
+    at = next((i for i, param in enumerate(inner_params) if param is after), None)
+    if at is None:  # Django copied the value: the batches could not go on
+        raise RuntimeError("the path parameter is not among the compiled query's")
     sql = (f"WITH r ({', '.join(VISIBLE_COLUMNS)}) AS ({inner_sql} LIMIT %s) "
            f"{select_sql}")
     params = [*inner_params, 0, *select_params]
