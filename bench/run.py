@@ -112,6 +112,41 @@ class Server:
         )
         self.port = port
         wait_http(port, health)
+        self.settle()
+
+    def settle(self, timeout: float = 60, idle_share: float = 0.05) -> None:
+        """Wait until the server's processes stop starting up: the scorer loading its
+        model and dictionaries, the job worker and the web workers importing Django used
+        the CPU for seconds after /health answered, and the first figures measured them.
+        Idle: under `idle_share` of one core over half a second (bounded by `timeout`)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        deadline = time.monotonic() + timeout
+        before = self._cpu_ticks()
+        while time.monotonic() < deadline:
+            time.sleep(0.5)  # the sampling window, not a synchronisation
+            now = self._cpu_ticks()
+            if (now - before) / ticks < 0.5 * idle_share:
+                return
+            before = now
+
+    def _cpu_ticks(self) -> int:
+        total, todo, seen = 0, [self.proc.pid], set()
+        while todo:
+            pid = todo.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+            except (OSError, IndexError, ValueError):
+                continue
+            out = subprocess.run(  # noqa: S603
+                ["ps", "-o", "pid=", "--ppid", str(pid)],  # noqa: S607
+                capture_output=True, text=True,
+            ).stdout
+            todo += [int(x) for x in out.split()]
+        return total
 
     def worker_pids(self) -> list[int]:
         out = subprocess.run(  # noqa: S603
