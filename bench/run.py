@@ -440,7 +440,7 @@ def bench_veche(db: str, sizes: list[int], requests: int, report: dict, variant:
         ids = json.loads(script(env, "setup_bench.py").strip().splitlines()[-1])
         if pg_name:
             # The steady state autovacuum reaches minutes after a bulk load: statistics
-            # and a visibility map; measuring while it runs measured autovacuum.
+            # and a visibility map; measured right after a load, autovacuum may run beside.
             subprocess.run(["psql", url, "-qc", "VACUUM ANALYZE"],  # noqa: S603, S607
                            check=True, capture_output=True)
         r = report.setdefault(db, {})
