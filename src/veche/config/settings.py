@@ -116,6 +116,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("VECHE_TEST_SQLITE_NAME")}
 else:
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("VECHE_TEST_DB_NAME")}
+    if env_bool("VECHE_DB_PREPARE", True):
+        # Parameters bound by the server, and a statement run twice on a connection is
+        # kept prepared: planning had been half the SQL time of a post (the author's
+        # facts query alone, 1.1 ms planned each time, 0.4 ms prepared). Off behind a
+        # pooler in transaction mode that cannot keep prepared statements.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=1
+        )
 
 # Background jobs wait in the database (django-tasks-db), so none is lost on a restart;
 # `veche db_worker` runs them.
