@@ -48,6 +48,8 @@ def main() -> None:
     parser.add_argument("--full-sql", action="store_true", help="with --queries: whole SQL")
     parser.add_argument("--profile", type=int, default=0, help="cProfile: top N functions")
     parser.add_argument("--sort", default="cumulative", help="cProfile order (tottime, …)")
+    parser.add_argument("--callees", default="",
+                        help="with --profile: print the callees of functions matching this")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--redis", action="store_true",
                         help="Redis for the cache and sessions (keys under a prefix of its own)")
@@ -207,7 +209,10 @@ def run(args: argparse.Namespace) -> dict:
         total = sum(sum(times) for times in spent.values())
         print(f"SQL incl. commits: {total * 1000 / max(1, len(samples)):.2f} ms per post")
     if profiler:
-        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.profile)
+        stats = pstats.Stats(profiler).sort_stats(args.sort)
+        stats.print_stats(args.profile)
+        if args.callees:
+            stats.print_callees(args.callees)
     return {
         "posts": len(samples),
         "median_ms": round(statistics.median(samples) * 1000, 2),

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -270,9 +271,9 @@ def post_comment(
         raise ActionError("rejected", verdict.reason or "The comment was rejected.", status=422)
     status = CommentStatus.PUBLISHED if verdict.action == hooks.PUBLISH else CommentStatus.PENDING
     try:
-        # The checks ran above, outside; the transaction holds the thread's row only for
-        # the sequence number, the insert, the counters and the checks' records.
-        with transaction.atomic(durable=True):
+        # The checks ran above, outside; the write holds the thread's row only for the
+        # sequence number, the insert, the counters and the checks' records.
+        with _posting_transaction():
             comment = do_create_comment(
                 thread=thread,
                 author=author,
@@ -286,6 +287,7 @@ def post_comment(
                 status=status,
                 client_token=client_token,
                 ip_address=ip_address,
+                companions=lambda new: hooks.companion_rows(new, verdicts),
             )
             hooks.run_recorders(comment, verdicts)
     except IntegrityError:
@@ -295,6 +297,17 @@ def post_comment(
             return PostResult(existing, False, verdict)
         raise
     return PostResult(comment, True, verdict)
+
+
+def _posting_transaction() -> contextlib.AbstractContextManager:
+    """The transaction a new comment is written in. On PostgreSQL, when its one insert
+    statement is all that writes (no recorder writes on its own) and no transaction is
+    open, none: the statement is atomic by itself, and BEGIN and COMMIT would be two
+    more round trips."""
+    if (connection.vendor == "postgresql" and not connection.in_atomic_block
+            and not hooks.records_new_comments()):
+        return contextlib.nullcontext()
+    return transaction.atomic(durable=True)
 
 
 def _decide(draft: hooks.Draft) -> tuple[list[hooks.Verdict], hooks.Verdict]:
@@ -324,8 +337,11 @@ def do_create_comment(
     client_token: str = "",
     ip_address: str | None = None,
     external_id: str = "",
+    companions: Callable[[Comment], list[hooks.CompanionRow]] | None = None,
 ) -> Comment:
     """Insert a comment and keep the thread's and ancestors' counters. Trusts its inputs.
+
+    companions: the rows to store with it (given the comment, not saved yet).
 
     Holds the thread's row lock while it takes the next sequence number, so concurrent
     posts get distinct, ordered paths.
@@ -361,11 +377,13 @@ def do_create_comment(
         ip_address=ip_address,
         external_id=external_id,
     )
+    rows = companions(comment) if companions is not None else []
+    one_statement = connection.vendor == "postgresql"
     # No savepoint of its own: callers run it inside their transaction, and a failure
-    # here must roll all of it back anyway.
-    with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            inserting.insert_folded(comment, prefix, published=published)
+    # here must roll all of it back anyway. One statement needs no transaction at all.
+    with contextlib.nullcontext() if one_statement else transaction.atomic(savepoint=False):
+        if one_statement:
+            inserting.insert_folded(comment, prefix, published=published, companions=rows)
         else:
             comment.seq = inserting.take_seq(thread.pk, published=published,
                                              created_at=created_at)
@@ -374,9 +392,14 @@ def do_create_comment(
             do_tally({(comment.author_id, status): (1, 0)})
             if parent is not None:
                 inserting.count_reply(parent.pk, root_id)
+            inserting.insert_companions(comment, rows)
+        # Outside a transaction these run at once: the comment is committed by then.
         transaction.on_commit(
             lambda: signals.comment_posted.send(sender=Comment, comment=comment, created=True)
         )
+        for row in rows:
+            if row.on_commit is not None:
+                transaction.on_commit(partial(row.on_commit, comment.pk))
     return comment
 
 

@@ -140,30 +140,83 @@ def run_guards(action: str, user: Any) -> None:
 # A recorder stores what the checks said about a comment, inside the transaction that
 # creates or edits it, so a held comment never exists without its reasons.
 Recorder = Callable[[Any, list[Verdict], bool], None]  # (comment, verdicts, is_edit)
-_recorders: list[Recorder] = []
+_recorders: list[tuple[Recorder, bool]] = []  # (recorder, also for new comments)
 
 
-def register_recorder(recorder: Recorder) -> Recorder:
-    if recorder not in _recorders:
-        _recorders.append(recorder)
+def register_recorder(recorder: Recorder, *, new_comments: bool = True) -> Recorder:
+    """new_comments=False: edits only (a new comment's records come as companion rows)."""
+    if all(r is not recorder for r, _ in _recorders):
+        _recorders.append((recorder, new_comments))
     return recorder
 
 
 @contextmanager
 def recorders_registered(*recorders: Recorder) -> Iterator[None]:
     """Register recorders for the duration of a block (tests)."""
-    added = [r for r in recorders if r not in _recorders]
+    added = [(r, True) for r in recorders if all(r is not kept for kept, _ in _recorders)]
     _recorders.extend(added)
     try:
         yield
     finally:
-        for r in added:
-            _recorders.remove(r)
+        for entry in added:
+            _recorders.remove(entry)
+
+
+def records_new_comments() -> bool:
+    """Whether a recorder writes on its own when a comment is created (posting then
+    needs a transaction around the insert and the recorders)."""
+    return any(new for _, new in _recorders)
 
 
 def run_recorders(comment: Any, verdicts: list[Verdict], *, is_edit: bool = False) -> None:
-    for recorder in list(_recorders):
-        recorder(comment, verdicts, is_edit)
+    for recorder, new_comments in list(_recorders):
+        if is_edit or new_comments:
+            recorder(comment, verdicts, is_edit)
+
+
+@dataclass
+class CompanionRow:
+    """A row stored with a new comment and pointing at it: on PostgreSQL inserted by the
+    very statement that inserts the comment, elsewhere right after it in the same
+    transaction. `instance` is an unsaved model instance whose `comment_field` (a
+    foreign key) is set to the new comment; `on_commit` gets the comment's id once it
+    is committed."""
+
+    instance: Any
+    comment_field: str = "comment"
+    on_commit: Callable[[int], None] | None = None
+
+
+# A companion source gives the rows a new comment is stored with (what the checks said
+# about it): (comment, not saved yet, and the verdicts) -> rows. One statement instead
+# of a recorder's INSERTs, each a round trip and the transaction around them two more.
+CompanionSource = Callable[[Any, list[Verdict]], list[CompanionRow]]
+_companion_sources: list[CompanionSource] = []
+
+
+def register_companions(source: CompanionSource) -> CompanionSource:
+    if source not in _companion_sources:
+        _companion_sources.append(source)
+    return source
+
+
+@contextmanager
+def companions_registered(*sources: CompanionSource) -> Iterator[None]:
+    """Register companion sources for the duration of a block (tests)."""
+    added = [s for s in sources if s not in _companion_sources]
+    _companion_sources.extend(added)
+    try:
+        yield
+    finally:
+        for s in added:
+            _companion_sources.remove(s)
+
+
+def companion_rows(comment: Any, verdicts: list[Verdict]) -> list[CompanionRow]:
+    rows: list[CompanionRow] = []
+    for source in list(_companion_sources):
+        rows += source(comment, verdicts)
+    return rows
 
 
 def decisive(verdicts: list[Verdict], default: Verdict) -> Verdict:

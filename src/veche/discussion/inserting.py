@@ -1,17 +1,20 @@
 """Inserting a comment with its counters: the thread's next sequence number (which
-also takes the thread's row lock), the row, the author's tally and a reply's ancestors'
-counters. actions.do_create_comment owns the transaction and calls these; on
-PostgreSQL all of it is one statement (insert_folded), elsewhere one statement a step.
+also takes the thread's row lock), the row, the author's tally, a reply's ancestors'
+counters and the rows stored with it (hooks.CompanionRow: what the checks said).
+actions.do_create_comment owns the transaction and calls these; on PostgreSQL all of it
+is one statement (insert_folded), elsewhere one statement a step (insert_companions).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from django.db import connection
 from django.db.models import Case, F, PositiveIntegerField, When
 
+from veche.discussion.hooks import CompanionRow
 from veche.discussion.models import SEQ_WIDTH, AuthorTally, Comment, Thread, encode_seq
 
 
@@ -61,12 +64,58 @@ def _seq_code_sql(seq: str) -> str:
     )
 
 
-def insert_folded(comment: Comment, prefix: str, *, published: bool) -> None:
-    """PostgreSQL: the thread's next number, the comment row, the author's tally and a
-    reply's counters in ONE statement (data-modifying CTEs), instead of a round trip
-    each. Same rows, same locks in the same order as the general path: the thread's row
-    first (the UPDATE, which the INSERT reads), then the tally and the ancestors (CTEs
-    nobody reads run after the main query, in order). Sets comment.pk, seq and path."""
+def _row_values(instance: Any, skip: str = "") -> tuple[list[str], list[Any]]:
+    """The quoted columns of a new row of `instance` (its primary key and the field
+    `skip` left out) and their values, prepared as Model.save() would prepare them."""
+    names, values = [], []
+    for field in instance._meta.concrete_fields:
+        if field.primary_key or field.name == skip:
+            continue
+        names.append(connection.ops.quote_name(field.column))
+        values.append(field.get_db_prep_save(field.pre_save(instance, True), connection))
+    return names, values
+
+
+def _companions_sql(companions: Sequence[CompanionRow]) -> tuple[str, list[Any]]:
+    """A data-modifying CTE per companion row, each reading the new comment's id from
+    the CTE "c"."""
+    qn = connection.ops.quote_name
+    parts: list[str] = []
+    params: list[Any] = []
+    for n, row in enumerate(companions):
+        meta = row.instance._meta
+        names, values = _row_values(row.instance, skip=row.comment_field)
+        names.append(qn(meta.get_field(row.comment_field).column))
+        parts.append(
+            f", k{n} AS (INSERT INTO {qn(meta.db_table)} ({', '.join(names)})"  # noqa: S608
+            f" SELECT {', '.join(['%s'] * len(values))}, c.{qn(Comment._meta.pk.column)}"
+            " FROM c)"
+        )
+        params += values
+    return "".join(parts), params
+
+
+def insert_companions(comment: Comment, companions: Sequence[CompanionRow]) -> None:
+    """Elsewhere than on PostgreSQL: the companion rows, once the comment has its id."""
+    for row in companions:
+        setattr(row.instance, row.comment_field, comment)
+        row.instance.save(force_insert=True)
+
+
+def insert_folded(
+    comment: Comment,
+    prefix: str,
+    *,
+    published: bool,
+    companions: Sequence[CompanionRow] = (),
+) -> None:
+    """PostgreSQL: the thread's next number, the comment row, the author's tally, a
+    reply's counters and the companion rows in ONE statement (data-modifying CTEs),
+    instead of a round trip each; being one statement it is atomic without a
+    transaction around it. Same rows, same locks in the same order as the general path:
+    the thread's row first (the UPDATE, which the INSERT reads), then the tally, the
+    ancestors and the companions (CTEs nobody reads run after the main query, in
+    order). Sets comment.pk, seq and path."""
     qn = connection.ops.quote_name
     thread_meta, meta = Thread._meta, Comment._meta
 
@@ -124,6 +173,10 @@ def insert_folded(comment: Comment, prefix: str, *, published: bool) -> None:
             f" WHERE {pk} IN (%s, %s) AND EXISTS (SELECT 1 FROM c))"
         )
         params += [comment.parent_id, comment.root_id, comment.parent_id, comment.root_id]
+    if companions:
+        companion_sql, companion_params = _companions_sql(companions)
+        sql.append(companion_sql)
+        params += companion_params
     sql.append(f" SELECT {qn(meta.pk.column)}, {col('seq')}, {col('path')} FROM c")  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute("".join(sql), params)

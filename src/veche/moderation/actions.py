@@ -41,7 +41,14 @@ def require_moderator(actor: Any) -> None:
         raise ActionError("not_moderator", "Only moderators may do this.", status=403)
 
 
-def log(
+def log(event_type: str, **fields: Any) -> ModerationEvent:
+    """Save a log entry: event()'s, with the same arguments."""
+    entry = event(event_type, **fields)
+    entry.save(force_insert=True)
+    return entry
+
+
+def event(
     event_type: str,
     *,
     actor: Any = None,
@@ -52,11 +59,12 @@ def log(
     reason: str = "",
     extra: dict | None = None,
 ) -> ModerationEvent:
+    """The log entry log() saves, not saved yet."""
     if target_user is not None:
         target_user_id = target_user.pk
     else:
         target_user_id = comment.author_id if comment is not None else None
-    return ModerationEvent.objects.create(
+    return ModerationEvent(
         event_type=event_type,
         actor=actor if actor is not None and actor.is_authenticated else None,
         comment=comment,

@@ -26,7 +26,8 @@ class ModerationConfig(AppConfig):
 
         checks.register_all()
         hooks.register_guard(vote_guard)
-        hooks.register_recorder(recorder.record)
+        hooks.register_companions(recorder.companions)
+        hooks.register_recorder(recorder.record, new_comments=False)
         register_refusal(sanctions.refusal, sanctions.annotations)
         register_text_transform(legal.label_text)
         # The rendered tree cache keys on this: a changed label list shows at once.

@@ -60,11 +60,12 @@ def no_scorer(tmp_path, settings):
 def only_classifier():
     """Posting with just this app's check and recorder (the other checks stay registered
     by their apps; we isolate ours to know which verdict decided)."""
-    saved_checks, saved_recorders = list(hooks._checks), list(hooks._recorders)
+    saved = list(hooks._checks), list(hooks._recorders), list(hooks._companion_sources)
     hooks._checks[:] = [checks.check]
-    hooks._recorders[:] = [checks.record]
+    hooks._recorders[:] = [(checks.record, False)]
+    hooks._companion_sources[:] = [checks.companions]
     yield
-    hooks._checks[:], hooks._recorders[:] = saved_checks, saved_recorders
+    hooks._checks[:], hooks._recorders[:], hooks._companion_sources[:] = saved
 
 
 @pytest.fixture

@@ -16,4 +16,5 @@ class ClassifierConfig(AppConfig):
         from veche.moderation.classifier import checks
 
         hooks.register_check(checks.check, start=checks.start)
-        hooks.register_recorder(checks.record)
+        hooks.register_companions(checks.companions)
+        hooks.register_recorder(checks.record, new_comments=False)

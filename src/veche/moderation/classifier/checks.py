@@ -1,5 +1,6 @@
-"""The classifier in posting: a check that asks the scorer, a recorder that keeps what it
-said (or that it said nothing), and the re-check of comments the scorer missed."""
+"""The classifier in posting: a check that asks the scorer, the row that keeps what it
+said (or that it said nothing) stored with a new comment, a recorder for edits, and the
+re-check of comments the scorer missed."""
 
 from __future__ import annotations
 
@@ -54,28 +55,40 @@ def check(draft: hooks.Draft) -> hooks.Verdict | None:
     return None if result is None else verdict_for(result)
 
 
-def record(comment, verdicts: list[hooks.Verdict], is_edit: bool) -> None:
-    """Inside the posting transaction: keep the score, or mark the comment unscored and
-    ask for a re-check once the transaction commits."""
+def _state_values(verdicts: list[hooks.Verdict]) -> dict:
+    """What ClassifierState keeps of the verdicts: the score, or that there is none."""
     mine = next((v for v in verdicts if v.check == CHECK), None)
     if mine is None:
-        values = {"state": ClassifierState.State.UNSCORED, "score": None, "label": "",
-                  "reason": "", "scored_at": None}
+        return {"state": ClassifierState.State.UNSCORED, "score": None, "label": "",
+                "reason": "", "scored_at": None}
+    return {
+        "state": ClassifierState.State.SCORED,
+        "score": mine.score,
+        "label": mine.details.get("label", "") if mine.action != hooks.PUBLISH else "clean",
+        "reason": mine.reason[:300],
+        "model": (mine.details.get("model") or "")[:120],
+        "scored_at": timezone.now(),
+    }
+
+
+def companions(comment, verdicts: list[hooks.Verdict]) -> list[hooks.CompanionRow]:
+    """A new comment's state, stored with it; unscored, a re-check once committed."""
+    values = _state_values(verdicts)
+    unscored = values["state"] == ClassifierState.State.UNSCORED
+    return [hooks.CompanionRow(ClassifierState(**values),
+                               on_commit=enqueue_recheck if unscored else None)]
+
+
+def record(comment, verdicts: list[hooks.Verdict], is_edit: bool) -> None:
+    """Inside the transaction of an edit: keep the new score, or mark the comment
+    unscored and ask for a re-check once the transaction commits."""
+    values = _state_values(verdicts)
+    if values["state"] == ClassifierState.State.UNSCORED:
         comment_id = comment.pk
         transaction.on_commit(lambda: enqueue_recheck(comment_id))
-    else:
-        values = {
-            "state": ClassifierState.State.SCORED,
-            "score": mine.score,
-            "label": mine.details.get("label", "") if mine.action != hooks.PUBLISH else "clean",
-            "reason": mine.reason[:300],
-            "model": (mine.details.get("model") or "")[:120],
-            "scored_at": timezone.now(),
-        }
     if is_edit:
         ClassifierState.objects.update_or_create(comment_id=comment.pk, defaults=values)
     else:
-        # A new comment has no state yet: one INSERT, not a SELECT and savepoints.
         ClassifierState.objects.create(comment_id=comment.pk, **values)
 
 
