@@ -50,6 +50,8 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative", help="cProfile order (tottime, …)")
     parser.add_argument("--callees", default="",
                         help="with --profile: print the callees of functions matching this")
+    parser.add_argument("--stages", action="store_true",
+                        help="wall time of each stage of a post (median ms), no profiler")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--redis", action="store_true",
                         help="Redis for the cache and sessions (keys under a prefix of its own)")
@@ -120,6 +122,63 @@ def main() -> None:
         shutil.rmtree(var, ignore_errors=True)
 
 
+# The stages of a post, as functions to time where they are looked up (module, name).
+STAGES = [
+    ("veche.discussion.views", "post"),
+    ("veche.discussion.actions", "post_comment"),
+    ("veche.discussion.actions", "render_comment_markdown"),
+    ("veche.discussion.actions", "may_need_facts"),
+    ("veche.discussion.actions", "_posting_facts"),
+    ("veche.discussion.hooks", "started_checks"),
+    ("veche.discussion.actions", "_decide"),
+    ("veche.discussion.actions", "do_create_comment"),
+    ("veche.discussion.views", "CommentForm"),
+    ("veche.discussion.views", "JsonResponse"),
+    ("django.contrib.auth", "get_user"),
+]
+
+
+def time_stages() -> dict[str, list[float]]:
+    """Wrap each stage in a timer (for the rest of the process); returns the samples."""
+    import contextlib
+    import importlib
+
+    spent: dict[str, list[float]] = {}
+    for module_name, name in STAGES:
+        module = importlib.import_module(module_name)
+        inner = getattr(module, name)
+        label = f"{module_name}.{name}"
+
+        def timed(*a, _inner=inner, _label=label, **kw):
+            t0 = time.perf_counter()
+            try:
+                result = _inner(*a, **kw)
+            finally:
+                spent.setdefault(_label, []).append(time.perf_counter() - t0)
+            if isinstance(result, contextlib.AbstractContextManager) and not hasattr(
+                    result, "status_code"):
+                return _TimedContext(result, spent.setdefault(_label + " (block)", []))
+            return result
+
+        setattr(module, name, timed)
+    return spent
+
+
+class _TimedContext:
+    def __init__(self, inner, samples: list[float]) -> None:
+        self.inner, self.samples = inner, samples
+
+    def __enter__(self):
+        self.t0 = time.perf_counter()
+        return self.inner.__enter__()
+
+    def __exit__(self, *exc):
+        try:
+            return self.inner.__exit__(*exc)
+        finally:
+            self.samples.append(time.perf_counter() - self.t0)
+
+
 def run(args: argparse.Namespace) -> dict:
     from allauth.account.models import EmailAddress
     from django.db import connection
@@ -183,6 +242,7 @@ def run(args: argparse.Namespace) -> dict:
     if args.queries:
         connection.execute_wrappers.append(timed)
         wrapper_class._commit = timed_commit
+    stages = time_stages() if args.stages else {}
     deadline = time.monotonic() + DEADLINE
     for i in range(args.warmup + 1, args.warmup + 1 + args.posts):
         t0 = time.perf_counter()
@@ -196,6 +256,8 @@ def run(args: argparse.Namespace) -> dict:
         if time.monotonic() > deadline:
             break
     samples.sort()
+    for name, times in stages.items():
+        print(f"  {statistics.median(times) * 1000:7.3f} ms x{len(times):4d}  {name}")
     if args.queries:
         connection.execute_wrappers.remove(timed)
         wrapper_class._commit = real_commit

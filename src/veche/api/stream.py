@@ -6,7 +6,8 @@ writes each comment's JSON (api.stream_sql) in batches along the thread order, a
 document goes out in pieces of about 64 KiB. Python adds what only it knows: the author
 object (avatar and profile URLs, encoded once per author) and the presentation
 transforms of the HTML (presentation.py), re-encoding the few comments they change.
-Anonymous readers share one document per thread version, kept as a file
+Readers who see what an anonymous reader sees (everyone but moderators and readers with
+comments held for moderation) share one document per thread version, kept as a file
 (api.document_files).
 
 Each comment is the paged API's comment (serialize.comment_out) without "number",
@@ -34,7 +35,7 @@ from veche.api.stream_sql import iter_fragments
 from veche.core import pagecache
 from veche.core.urlbuild import url_maker
 from veche.discussion.models import CommentStatus, Thread
-from veche.discussion.selectors import Viewer
+from veche.discussion.selectors import Viewer, sees_as_anonymous
 from veche.discussion.thread_json import usernames
 
 encoder = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -89,14 +90,12 @@ def _comment_batches(thread: Thread, viewer: Viewer) -> Iterator[list[str]]:
         author = authors.of(batch)
         presented = iter(present_many([row[4] for row in batch if row[1]]))
         out = []
-        for head, shown, name, author_id, html, html_json, tail, _ in batch:
+        for head, shown, name, author_id, _, tail, _ in batch:
             if not shown:
-                out.append(f'{head}"author":null,{html_json}{tail}')
+                out.append(f'{head}"author":null,"html":""{tail}')
                 continue
-            presented_html = next(presented)
-            if presented_html != html:  # most comments are as stored, their JSON ready
-                html_json = '"html":' + encode_basestring(presented_html)
-            out.append(f'{head}"author":{author[name, author_id]},{html_json}{tail}')
+            html_json = encode_basestring(next(presented))
+            out.append(f'{head}"author":{author[name, author_id]},"html":{html_json}{tail}')
         yield out
 
 
@@ -122,18 +121,20 @@ def whole_thread(request: HttpRequest, thread_id: int) -> HttpResponse:
     thread = Thread.objects.filter(pk=thread_id).first()
     if thread is None:
         raise Http404("There is no such discussion.")
-    if request.user.is_authenticated or not document_files.enabled():
-        # Built for this reader, who may see their own held comments.
-        response = StreamingHttpResponse(
-            document(thread, Viewer.of(request.user)), content_type="application/json"
-        )
+    viewer = Viewer.of(request.user)
+    signed_in = viewer.user_id is not None
+    if not document_files.enabled() or not sees_as_anonymous(thread, viewer):
+        # Built for this reader: a moderator, or one with comments held for moderation.
+        response = StreamingHttpResponse(document(thread, viewer),
+                                         content_type="application/json")
         response["Cache-Control"] = "private, no-cache"
         return response
-    # The same for every anonymous reader until the thread's version changes.
+    # The same for every reader who sees what an anonymous one sees, until the thread's
+    # version changes.
     token = document_files.version_token(thread)
     unchanged = pagecache.not_modified(request, token)
     if unchanged is not None:
-        return unchanged
+        return _shared_cache_headers(unchanged, signed_in)
     pieces = document_files.read(token)
     if pieces is None:
         pieces = document_files.write_through(token, document(thread, Viewer()))
@@ -141,6 +142,13 @@ def whole_thread(request: HttpRequest, thread_id: int) -> HttpResponse:
     response["ETag"] = pagecache.make_etag(
         token, request.get_full_path(), get_language() or settings.LANGUAGE_CODE
     )
-    response["Cache-Control"] = pagecache.PUBLIC_CACHE_CONTROL
+    return _shared_cache_headers(response, signed_in)
+
+
+def _shared_cache_headers(response: HttpResponse, signed_in: bool) -> HttpResponse:
+    """A shared cache keeps the anonymous answer only (Vary: Cookie); a signed-in
+    reader's may change with their next held comment, so it is theirs alone."""
+    response["Cache-Control"] = "private, no-cache" if signed_in else (
+        pagecache.PUBLIC_CACHE_CONTROL)
     patch_vary_headers(response, ("Cookie",))
     return response

@@ -4,17 +4,17 @@ Reading a 10,000-comment thread as rows and formatting each comment in Python sp
 two thirds of the document's time on Python objects: a value per column, Django's
 converters, a datetime per timestamp, a JSON escape of every body. Here the database
 writes each comment's JSON itself (SQLite's json_quote, PostgreSQL's to_json, both in
-C) in three text pieces around the two things only Python knows:
+C) in two text pieces around the two things only Python knows:
 
     head   {"id":1,"thread":2,"parent":null,
            "author":{…} or null                    (Python: avatar and profile URLs)
-    html   "html":"<p>…</p>"                         (Python checks the presentation)
+           "html":"<p>…</p>"                         (Python: the presentation transforms)
     tail   ,"created":"…","edited":…,…,"depth":3}
 
-The HTML also comes raw, so the presentation transforms (smileys, legal labels) can be
-checked on it (api.presentation.present_many); a comment they change gets its "html"
-re-encoded here. The visibility rules are discussion's (thread_json.visible_rows):
-its query becomes a common table expression this module's SELECT reads.
+The HTML comes raw: Python applies the presentation transforms (smileys, legal labels;
+api.presentation.present_many) and encodes it. The visibility rules are discussion's
+(thread_json.visible_rows): its query becomes a common table expression this module's
+SELECT reads.
 
 Every value is encoded exactly as DjangoJSONEncoder(ensure_ascii=False) would encode
 it, so the document stays byte for byte the dict path's
@@ -45,7 +45,6 @@ class Fragment(NamedTuple):
     author_name: str
     author_id: int | None
     html: str  # the stored HTML, "" when not shown
-    html_json: str  # '"html":' and the HTML as a JSON string
     tail: str  # ',"created":…}' to the end of the object
     path: str  # the comment's place in the thread order
 
@@ -111,8 +110,10 @@ def _select(permalink: tuple[str, str], status_json: dict[str, str]) -> tuple[st
         "r.id",
         "r.depth",
     )
+    # The HTML comes once, raw: Python checks its presentation and encodes it (C, about
+    # as fast as PostgreSQL's to_json, which also made the rows twice as long).
     sql = (f"SELECT {head}, r.shown, r.author_name, r.author_id, r.text,"  # noqa: S608
-           f" '\"html\":' || {q('r.text')}, {tail}, r.path FROM r ORDER BY r.path")
+           f" {tail}, r.path FROM r ORDER BY r.path")
     # In the order of the placeholders: the head's, the tail's (whose status and quote
     # come before the quote's own).
     params = [head_template, tail_template, "deleted", status_json["deleted"],

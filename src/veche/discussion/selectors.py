@@ -448,3 +448,16 @@ def iter_whole_thread(thread: Thread, *, viewer: Viewer, chunk_size: int = 2000)
         shown = viewer.sees_text(comment)
         if shown or comment.reply_count > 0:
             yield comment, shown
+
+
+def sees_as_anonymous(thread: Thread, viewer: Viewer) -> bool:
+    """Whether this reader sees the thread's comments exactly as a reader who is not
+    signed in: not a moderator, and none of their own comments in it awaits moderation
+    (readers see their own held comments, nobody else's)."""
+    if viewer.user_id is None:
+        return True
+    if viewer.is_moderator:
+        return False
+    return not Comment.objects.filter(
+        author_id=viewer.user_id, thread=thread, status=CommentStatus.PENDING
+    ).exists()
