@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -26,10 +27,21 @@ PARTICIPANT = "participant"
 
 
 def table(model: Any) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+    return _quoted_table(model, connection.vendor)
 
 
 def column(model: Any, field: str) -> str:
+    return _quoted_column(model, field, connection.vendor)
+
+
+# Posting builds its facts' SQL on every submit: the names are looked up once.
+@cache
+def _quoted_table(model: Any, vendor: str) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+@cache
+def _quoted_column(model: Any, field: str, vendor: str) -> str:
     return connection.ops.quote_name(model._meta.get_field(field).column)
 
 

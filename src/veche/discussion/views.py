@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
+from veche.core.rows import by_pk
 from veche.discussion import actions
 from veche.discussion.errors import ActionError
 from veche.discussion.forms import CommentForm, EditForm, VoteForm
@@ -81,7 +82,7 @@ def _form_page(
 
 @require_POST
 def post(request: HttpRequest, thread_id: int) -> HttpResponse:
-    thread = Thread.objects.filter(pk=thread_id).first()
+    thread = by_pk(Thread, thread_id)
     if thread is None:
         raise Http404("There is no such discussion.")
     form = CommentForm(request.POST)

@@ -1,0 +1,35 @@
+"""by_pk reads one row as the ORM would, from a SELECT planned once per model."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.discussion.factories import make_thread
+from veche.core.rows import by_pk
+from veche.discussion.models import Thread
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_row_comes_back_with_the_orms_values_and_types():
+    thread = make_thread("page:rows", title="Rows")
+    Thread.objects.filter(pk=thread.pk).update(
+        closes_at=timezone.now() + timedelta(days=2), is_open=False, comment_count=7)
+    expected = Thread.objects.get(pk=thread.pk)
+    found = by_pk(Thread, thread.pk)
+    assert found is not None and found.pk == expected.pk
+    for field in Thread._meta.concrete_fields:
+        ours, theirs = getattr(found, field.attname), getattr(expected, field.attname)
+        assert (ours, type(ours)) == (theirs, type(theirs)), field.name
+    assert not found._state.adding and found._state.db == "default"
+    found.title = "Saved back"
+    found.save(update_fields=["title"])
+    assert Thread.objects.get(pk=thread.pk).title == "Saved back"
+
+
+def test_a_missing_or_malformed_key_finds_nothing():
+    assert by_pk(Thread, 987654) is None
+    assert by_pk(Thread, "not-a-number") is None
