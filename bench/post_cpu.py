@@ -1,0 +1,117 @@
+"""Where a post's time goes over HTTP: CPU per post of every process on the machine
+(the web worker, the scorer, PostgreSQL's backends, Redis, this client) while one
+signed-in client posts sequentially to `veche serve` on PostgreSQL with Redis, as
+run.py deploys it; and the client's median latency.
+
+    .venv/bin/python bench/post_cpu.py [--classifier on|off] [--posts 200]
+
+CPU comes from /proc (utime + stime) before and after the timed posts, so it counts
+every thread and child, whatever else the machine does; processes that used under
+0.02 s are left out. Its own database and Redis prefix, dropped afterwards; loopback
+only, bounded in count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from run import (  # noqa: E402
+    PY,
+    REDIS_URL,
+    WORK,
+    Server,
+    Session,
+    comment_text,
+    create_pg_database,
+    drop_pg_database,
+    drop_redis_keys,
+    env_for,
+    free_port,
+    script,
+    veche,
+)
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ticks() -> dict[str, tuple[int, str]]:
+    """{pid: (utime + stime in clock ticks, command line)} of every process."""
+    out = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            command = Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ").strip()
+        except OSError:
+            continue
+        out[pid] = (int(stat[11]) + int(stat[12]), command[:100])
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--classifier", choices=["on", "off"], default="on")
+    parser.add_argument("--posts", type=int, default=200)
+    args = parser.parse_args()
+    var = WORK / f"post-cpu-{os.getpid()}"
+    shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True)
+    pg_name = f"veche_postcpu_{os.getpid()}"
+    url = create_pg_database(pg_name)
+    prefix = f"veche-postcpu-{os.getpid()}"
+    (var / "post_cpu_settings.py").write_text(
+        "from bench_settings import *  # noqa: F403\n"
+        f"VECHE_CLASSIFIER_ENABLED = {args.classifier == 'on'}\n")
+    env = env_for(var, url, PYTHONPATH=f"{HERE}{os.pathsep}{var}", VECHE_SERVER="granian",
+                  REDIS_URL=REDIS_URL, VECHE_REDIS_PREFIX=prefix)
+    try:
+        veche(env, "migrate", "--noinput", "-v0")
+        veche(env, "collectstatic", "--noinput", "-v0")
+        thread_id = json.loads(script(env, "setup_bench.py").strip().splitlines()[-1])[
+            "bench-post"]
+        port = free_port()
+        server = Server(
+            [PY, "-m", "veche.cli", "serve", "--port", str(port), "--workers", "2",
+             "--threads", "4", "--no-collectstatic"],
+            {**env, "DJANGO_SETTINGS_MODULE": "post_cpu_settings"}, port,
+            var / "serve.log", "/health",
+        )
+        try:
+            session = Session(port, "benchreader", "bench-Password-1")
+            for j in range(10):  # warm-up
+                session.post_comment(thread_id, comment_text("warm", 0, j))
+            before = cpu_ticks()
+            latencies = []
+            for j in range(args.posts):
+                t0 = time.perf_counter()
+                status, _ = session.post_comment(thread_id, comment_text("cpu", 0, j))
+                latencies.append(time.perf_counter() - t0)
+                if status not in (201, 202):
+                    raise RuntimeError(f"post answered {status}")
+            after = cpu_ticks()
+        finally:
+            server.stop()
+        print(f"classifier {args.classifier}: {args.posts} posts, median latency "
+              f"{statistics.median(latencies) * 1000:.2f} ms")
+        used = {pid: (ticks - before.get(pid, (0, ""))[0], command)
+                for pid, (ticks, command) in after.items()}
+        for ticks, command in sorted(used.values(), reverse=True):
+            if ticks / TICK >= 0.02:
+                print(f"  {ticks / TICK * 1000 / args.posts:5.2f} ms CPU a post  {command}")
+    finally:
+        drop_pg_database(pg_name)
+        drop_redis_keys(prefix)
+        shutil.rmtree(var, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
