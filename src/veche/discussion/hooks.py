@@ -78,16 +78,27 @@ def started_checks(body_markdown: str, body_html: str) -> Iterator[dict]:
 
 
 @contextmanager
+def _registered(registry: list, entries: tuple) -> Iterator[list]:
+    """Add the entries not yet in `registry` for the duration of a block (tests);
+    yields those it added."""
+    added = [e for e in entries if e not in registry]
+    registry.extend(added)
+    try:
+        yield added
+    finally:
+        for e in added:
+            registry.remove(e)
+
+
+@contextmanager
 def checks_registered(*checks: Check) -> Iterator[None]:
     """Register checks for the duration of a block (tests)."""
-    added = [c for c in checks if c not in _checks]
-    _checks.extend(added)
-    try:
-        yield
-    finally:
-        for c in added:
-            _checks.remove(c)
-            _starters.pop(c, None)
+    with _registered(_checks, checks) as added:
+        try:
+            yield
+        finally:
+            for c in added:
+                _starters.pop(c, None)
 
 
 def run_checks(draft: Draft) -> list[Verdict]:
@@ -153,13 +164,9 @@ def register_recorder(recorder: Recorder, *, new_comments: bool = True) -> Recor
 @contextmanager
 def recorders_registered(*recorders: Recorder) -> Iterator[None]:
     """Register recorders for the duration of a block (tests)."""
-    added = [(r, True) for r in recorders if all(r is not kept for kept, _ in _recorders)]
-    _recorders.extend(added)
-    try:
+    new = tuple((r, True) for r in recorders if all(r is not kept for kept, _ in _recorders))
+    with _registered(_recorders, new):
         yield
-    finally:
-        for entry in added:
-            _recorders.remove(entry)
 
 
 def records_new_comments() -> bool:
@@ -203,13 +210,8 @@ def register_companions(source: CompanionSource) -> CompanionSource:
 @contextmanager
 def companions_registered(*sources: CompanionSource) -> Iterator[None]:
     """Register companion sources for the duration of a block (tests)."""
-    added = [s for s in sources if s not in _companion_sources]
-    _companion_sources.extend(added)
-    try:
+    with _registered(_companion_sources, sources):
         yield
-    finally:
-        for s in added:
-            _companion_sources.remove(s)
 
 
 def companion_rows(comment: Any, verdicts: list[Verdict]) -> list[CompanionRow]:
