@@ -73,6 +73,12 @@ def varied_thread(make_user):
         edited_at=edited.created_at.replace(microsecond=0) + timedelta(minutes=1)
     )
     Comment.objects.filter(pk=reply.pk).update(upvotes=3, downvotes=5, score=-2)
+    # Fractions the database prints short ("…:05.12", "…:05.0005"): the document keeps
+    # milliseconds, as the encoder does.
+    Comment.objects.filter(pk=root.pk).update(
+        created_at=root.created_at.replace(microsecond=120000))
+    Comment.objects.filter(pk=gone.pk).update(
+        created_at=gone.created_at.replace(microsecond=500))
     grow_thread(thread, [alice, bob, carol], 30, seed=3)
     thread.refresh_from_db()
     return thread, bob

@@ -61,12 +61,12 @@ def _sql_json_time(column: str) -> str:
     """SQL of a timestamp as DjangoJSONEncoder writes it ("2026-11-25T08:00:00.123Z",
     without a fraction when there is none), quoted; "null" for NULL."""
     if connection.vendor == "postgresql":
-        utc = f"({column} AT TIME ZONE 'UTC')"
-        text = (
-            f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-            f" || CASE WHEN mod(CAST(extract(microseconds FROM {column}) AS bigint), 1000000) = 0"
-            f" THEN '' ELSE to_char({utc}, '.MS') END"
-        )
+        # The ISO text of the UTC time ("YYYY-MM-DD HH:MM:SS[.f…]", the fraction without
+        # its trailing zeros), cut to milliseconds: to_char cost ten times as much.
+        # psycopg reads timestamps only in the ISO DateStyle, so the app has it anyway.
+        iso = f"CAST(({column} AT TIME ZONE 'UTC') AS text)"
+        text = (f"replace(CASE WHEN length({iso}) = 19 THEN {iso}"
+                f" ELSE substr(rpad({iso}, 26, '0'), 1, 23) END, ' ', 'T')")
     else:
         # Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC; the encoder keeps milliseconds.
         text = f"replace(substr({column}, 1, 23), ' ', 'T')"
