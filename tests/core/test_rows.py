@@ -33,3 +33,21 @@ def test_the_row_comes_back_with_the_orms_values_and_types():
 def test_a_missing_or_malformed_key_finds_nothing():
     assert by_pk(Thread, 987654) is None
     assert by_pk(Thread, "not-a-number") is None
+
+
+def test_a_users_primary_key_lookup_reads_one_row_and_misses_as_django_does(make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from veche.accounts.models import User
+
+    user = make_user("rowreader", display_name="Row Reader")
+    with CaptureQueriesContext(connection) as queries:
+        found = User.objects.get(pk=user.pk)
+    assert len(queries) == 1 and "LIMIT" not in queries[0]["sql"]  # by_pk, not get()
+    assert (found.pk, found.username, found.display_name, found.password) == (
+        user.pk, "rowreader", "Row Reader", user.password)
+    assert User.objects.get(id=user.pk) == found
+    with pytest.raises(User.DoesNotExist):
+        User.objects.get(pk=user.pk + 1000)
+    assert User.objects.get(username="rowreader") == found  # other lookups as before

