@@ -267,3 +267,19 @@ def test_a_document_left_half_read_leaves_no_read_open(make_user, monkeypatch, t
             busy, _, _ = cursor.fetchone()
         assert busy == 0
     assert Comment.objects.filter(thread=thread).count() == 31
+
+
+def test_comment_html_is_escaped_as_the_standard_encoder_escapes_it():
+    from json.encoder import encode_basestring
+
+    from veche.api.stream import json_string
+
+    awkward = [
+        "".join(map(chr, range(0x20))),  # every control character
+        '"quoted" \\ back\\slash / slash \x7f DEL',
+        "\u2028 line and paragraph \u2029 separators, \ufeff BOM",
+        "ünïcödé, кириллица, 😀 (astral), \U0010ffff",
+        "",
+    ]
+    for text in awkward:
+        assert json_string(text) == encode_basestring(text), text
