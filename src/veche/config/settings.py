@@ -116,6 +116,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("VECHE_TEST_SQLITE_NAME")}
 else:
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("VECHE_TEST_DB_NAME")}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a health check that costs no round trip when the
+        # connection is plainly fine (core/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "veche.core.postgresql"
     if env_bool("VECHE_DB_PREPARE", True):
         # Parameters bound by the server, and a statement run twice on a connection is
         # kept prepared: planning had been half the SQL time of a post (the author's

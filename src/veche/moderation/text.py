@@ -35,6 +35,13 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(ZERO_WIDTH).casefold()
 
 
+# Words repeat from comment to comment: each is worked out once (two regular-expression
+# passes and a translation for unconfuse, a stem and a set for word_keys), a third of a
+# post's word-list check. Bounded: a few MB at most.
+WORDS_KEPT = 16_384
+
+
+@lru_cache(maxsize=WORDS_KEPT)
 def unconfuse(word: str) -> str:
     """One folded word in a single script (the one most of its letters are in)."""
     if not HAS_LETTER.search(word):
@@ -97,6 +104,7 @@ def en_stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=WORDS_KEPT)
 def word_keys(word: str) -> frozenset[str]:
     """The keys a normalised word is matched by, by its script."""
     if CYRILLIC.search(word):
