@@ -4,6 +4,7 @@ signed-in client posts sequentially to `veche serve` on PostgreSQL with Redis, a
 run.py deploys it; and the client's median latency.
 
     .venv/bin/python bench/post_cpu.py [--classifier on|off] [--posts 200]
+        [--code /tmp/before/src,current --rounds 3]   # older code beside this checkout
 
 CPU comes from /proc (utime + stime) before and after the timed posts, so it counts
 every thread and child, whatever else the machine does; processes that used under
@@ -57,11 +58,9 @@ def cpu_ticks() -> dict[str, tuple[int, str]]:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--classifier", choices=["on", "off"], default="on")
-    parser.add_argument("--posts", type=int, default=200)
-    args = parser.parse_args()
+def one_run(code: str, classifier: str, posts: int) -> None:
+    """One fresh database and server running `code` ("current" or an older src
+    directory); prints the latency and every busy process's CPU per post."""
     var = WORK / f"post-cpu-{os.getpid()}"
     shutil.rmtree(var, ignore_errors=True)
     var.mkdir(parents=True)
@@ -70,8 +69,11 @@ def main() -> None:
     prefix = f"veche-postcpu-{os.getpid()}"
     (var / "post_cpu_settings.py").write_text(
         "from bench_settings import *  # noqa: F403\n"
-        f"VECHE_CLASSIFIER_ENABLED = {args.classifier == 'on'}\n")
-    env = env_for(var, url, PYTHONPATH=f"{HERE}{os.pathsep}{var}", VECHE_SERVER="granian",
+        f"VECHE_CLASSIFIER_ENABLED = {classifier == 'on'}\n")
+    path = f"{HERE}{os.pathsep}{var}"
+    if code != "current":
+        path = f"{code}{os.pathsep}{path}"
+    env = env_for(var, url, PYTHONPATH=path, VECHE_SERVER="granian",
                   REDIS_URL=REDIS_URL, VECHE_REDIS_PREFIX=prefix)
     try:
         veche(env, "migrate", "--noinput", "-v0")
@@ -91,7 +93,7 @@ def main() -> None:
                 session.post_comment(thread_id, comment_text("warm", 0, j))
             before = cpu_ticks()
             latencies = []
-            for j in range(args.posts):
+            for j in range(posts):
                 t0 = time.perf_counter()
                 status, _ = session.post_comment(thread_id, comment_text("cpu", 0, j))
                 latencies.append(time.perf_counter() - t0)
@@ -100,17 +102,30 @@ def main() -> None:
             after = cpu_ticks()
         finally:
             server.stop()
-        print(f"classifier {args.classifier}: {args.posts} posts, median latency "
+        print(f"{code}, classifier {classifier}: {posts} posts, median latency "
               f"{statistics.median(latencies) * 1000:.2f} ms")
         used = {pid: (ticks - before.get(pid, (0, ""))[0], command)
                 for pid, (ticks, command) in after.items()}
         for ticks, command in sorted(used.values(), reverse=True):
             if ticks / TICK >= 0.02:
-                print(f"  {ticks / TICK * 1000 / args.posts:5.2f} ms CPU a post  {command}")
+                print(f"  {ticks / TICK * 1000 / posts:5.2f} ms CPU a post  {command}")
     finally:
         drop_pg_database(pg_name)
         drop_redis_keys(prefix)
         shutil.rmtree(var, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--classifier", choices=["on", "off"], default="on")
+    parser.add_argument("--posts", type=int, default=200)
+    parser.add_argument("--code", default="current",
+                        help="comma-separated: 'current' or a src directory (older code)")
+    parser.add_argument("--rounds", type=int, default=1, help="each code once a round")
+    args = parser.parse_args()
+    for _ in range(args.rounds):
+        for code in (c for c in args.code.split(",") if c):
+            one_run(code, args.classifier, args.posts)
 
 
 if __name__ == "__main__":
