@@ -128,10 +128,7 @@ def test_the_next_batch_is_asked_for_before_this_one_goes_out(make_user, monkeyp
 
     seen = []
     with connection.execute_wrapper(count):
-        for batch in stream_sql.iter_fragments(
-            thread, Viewer(), permalink=('"/c/', '/"'),
-            status_json={"deleted": '"deleted"', "removed": '"removed"'},
-        ):
+        for batch in stream_sql.iter_rows(thread, Viewer()):
             seen.append((len(batch), len(asked)))
     # 20 comments in batches of 4: while batch k goes out, batch k + 1 is asked for;
     # the last full batch asks for one that turns out empty.
@@ -283,3 +280,19 @@ def test_comment_html_is_escaped_as_the_standard_encoder_escapes_it():
     ]
     for text in awkward:
         assert json_string(text) == encode_basestring(text), text
+
+
+@pytest.mark.parametrize(("stored", "written"), [
+    ("2026-11-25 08:00:00", '"2026-11-25T08:00:00Z"'),  # no fraction: none written
+    ("2026-11-25 08:00:00.123456", '"2026-11-25T08:00:00.123Z"'),  # cut, not rounded
+    ("2026-11-25 08:00:00.12", '"2026-11-25T08:00:00.120Z"'),  # PostgreSQL trims zeros
+    ("2026-11-25 08:00:00.0005", '"2026-11-25T08:00:00.000Z"'),
+])
+def test_times_are_written_as_the_standard_encoder_writes_them(stored, written):
+    from datetime import UTC, datetime
+
+    from veche.api.stream import _time
+
+    assert _time(stored) == written
+    as_datetime = datetime.fromisoformat(stored).replace(tzinfo=UTC)
+    assert encoder.encode(as_datetime) == written

@@ -1,26 +1,22 @@
-"""The whole-thread document's comment objects, written by the database.
+"""The whole-thread document's rows: every comment a reader may see, in thread order,
+read in batches along the (thread, path) index.
 
-Reading a 10,000-comment thread as rows and formatting each comment in Python spent
-two thirds of the document's time on Python objects: a value per column, Django's
-converters, a datetime per timestamp, a JSON escape of every body. Here the database
-writes each comment's JSON itself (SQLite's json_quote, PostgreSQL's to_json, both in
-C) in two text pieces around the two things only Python knows:
+The visibility rules are discussion's (thread_json.visible_rows): its query becomes a
+common table expression this module's SELECT reads. Each row carries the raw values
+api.stream writes into the comment's JSON, with two things done by the database: the
+times come as the text of their UTC time (Python cuts it to the encoder's
+milliseconds), and the quote, present on few comments, comes as its JSON object.
 
-    head   {"id":1,"thread":2,"parent":null,
-           "author":{…} or null                    (Python: avatar and profile URLs)
-           "html":"<p>…</p>"                         (Python: the presentation transforms)
-    tail   ,"created":"…","edited":…,…,"depth":3}
+The database had written each comment's JSON itself (printf/format around every
+value). On PostgreSQL that made the database the slower side of the pipeline (its
+format() of the comment's tail alone was ~44 of ~97 ms for 10,000 rows) while Python
+waited; Python writing the same bytes from the values took a 10,000-comment document
+from 85 to 67 ms in-process, and cost nothing on SQLite (86 against 87 ms).
 
-The HTML comes raw: Python applies the presentation transforms (smileys, legal labels;
-api.presentation.present_many) and encodes it. The visibility rules are discussion's
-(thread_json.visible_rows): its query becomes a common table expression this module's
-SELECT reads.
-
-Every value is encoded exactly as DjangoJSONEncoder(ensure_ascii=False) would encode
-it, so the document stays byte for byte the dict path's
+Every value ends up encoded exactly as DjangoJSONEncoder(ensure_ascii=False) would
+encode it, so the document stays byte for byte the dict path's
 (tests/api/test_stream_document.py checks that on SQLite and on PostgreSQL).
 """
-
 from __future__ import annotations
 
 import contextlib
@@ -40,13 +36,22 @@ FETCH = 500
 FIRST_FETCH = 250
 
 
-class Fragment(NamedTuple):
-    head: str  # '{"id":…,"thread":…,"parent":…,'
+class Row(NamedTuple):
+    id: int
+    thread_id: int
+    parent_id: int | None
     shown: bool  # False: a placeholder ("author":null, "html":"")
     author_name: str
     author_id: int | None
     html: str  # the stored HTML, "" when not shown
-    tail: str  # ',"created":…}' to the end of the object
+    created: str  # the UTC time as text, "YYYY-MM-DD HH:MM:SS[.f…]"
+    edited: str | None  # likewise; None when never edited, or not shown
+    score: int
+    upvotes: int
+    downvotes: int
+    status: str
+    quote: str  # the quote's JSON object, or "null"
+    depth: int
     path: str  # the comment's place in the thread order
 
 
@@ -57,20 +62,13 @@ def _sql_json_string(expression: str) -> str:
     return f"json_quote({expression})"
 
 
-def _sql_json_time(column: str) -> str:
-    """SQL of a timestamp as DjangoJSONEncoder writes it ("2026-11-25T08:00:00.123Z",
-    without a fraction when there is none), quoted; "null" for NULL."""
+def _sql_time_text(column: str) -> str:
+    """SQL of a timestamp as the text of its UTC time ("YYYY-MM-DD HH:MM:SS[.f…]")."""
     if connection.vendor == "postgresql":
-        # The ISO text of the UTC time ("YYYY-MM-DD HH:MM:SS[.f…]", the fraction without
-        # its trailing zeros), cut to milliseconds: to_char cost ten times as much.
         # psycopg reads timestamps only in the ISO DateStyle, so the app has it anyway.
-        iso = f"CAST(({column} AT TIME ZONE 'UTC') AS text)"
-        text = (f"replace(CASE WHEN length({iso}) = 19 THEN {iso}"
-                f" ELSE substr(rpad({iso}, 26, '0'), 1, 23) END, ' ', 'T')")
-    else:
-        # Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC; the encoder keeps milliseconds.
-        text = f"replace(substr({column}, 1, 23), ' ', 'T')"
-    return f"COALESCE('\"' || {text} || 'Z\"', 'null')"
+        return f"CAST(({column} AT TIME ZONE 'UTC') AS text)"
+    # Django stores the UTC time as this text; the cast keeps sqlite3's converter away.
+    return f"CAST({column} AS text)"
 
 
 def _sql_format(template: str, *arguments: str) -> tuple[str, str]:
@@ -80,66 +78,40 @@ def _sql_format(template: str, *arguments: str) -> tuple[str, str]:
     return f"{function}(%s, {', '.join(arguments)})", template
 
 
-def _sql_int(column: str) -> str:
-    return f"COALESCE(CAST({column} AS text), 'null')"
-
-
-def _select(permalink: tuple[str, str], status_json: dict[str, str]) -> tuple[str, list]:
+def _select() -> tuple[str, list]:
     """The SELECT over the visible rows (CTE "r") and its own parameters."""
-    q, t, i = _sql_json_string, _sql_json_time, _sql_int
-    head, head_template = _sql_format(
-        '{"id":%s,"thread":%s,"parent":%s,', "r.id", "r.thread_id", i("r.parent_id")
-    )
     quote, quote_template = _sql_format(
         '{"comment_id":%s,"of_target":%s,"text":%s,"author_name":%s}',
-        i("r.quoted_comment_id"),
+        "COALESCE(CAST(r.quoted_comment_id AS text), 'null')",
         "CASE WHEN r.quotes_target THEN 'true' ELSE 'false' END",
-        q("r.quoted_text"),
-        q("r.quoted_author_name"),
+        _sql_json_string("r.quoted_text"),
+        _sql_json_string("r.quoted_author_name"),
     )
-    url_head, url_tail = (part.replace("%", "%%") for part in permalink)
-    tail, tail_template = _sql_format(
-        ',"created":%s,"edited":%s,"score":%s,"upvotes":%s,"downvotes":%s,"my_vote":0,'
-        f'"status":%s,"quote":%s,"url":{url_head}%s{url_tail},"continues":false,"depth":%s}}',
-        t("r.created_at"),
-        f"CASE WHEN r.shown THEN {t('r.edited_at')} ELSE 'null' END",
-        "r.score",
-        "r.upvotes",
-        "r.downvotes",
-        f"CASE WHEN r.shown THEN {q('r.status')} WHEN r.status = %s THEN %s ELSE %s END",
-        f"CASE WHEN r.quote_visible THEN {quote} ELSE 'null' END",
-        "r.id",
-        "r.depth",
-    )
-    # The HTML comes once, raw: Python checks its presentation and encodes it (C, about
-    # as fast as PostgreSQL's to_json, which also made the rows twice as long).
     # The order and the limit are this query's, not the CTE's: SQLite then merges the
     # two into one scan of the (thread, path) index (a CTE with its own LIMIT ran as a
     # co-routine whose rows went through a sorter, 20% of the query's time); PostgreSQL
     # inlines the CTE either way.
-    sql = (f"SELECT {head}, r.shown, r.author_name, r.author_id, r.text,"  # noqa: S608
-           f" {tail}, r.path FROM r ORDER BY r.path LIMIT %s")
-    # In the order of the placeholders: the head's, the tail's (whose status and quote
-    # come before the quote's own); the limit, last, is the caller's.
-    params = [head_template, tail_template, "deleted", status_json["deleted"],
-              status_json["removed"], quote_template]
-    return sql, params
+    sql = (
+        "SELECT r.id, r.thread_id, r.parent_id, r.shown, r.author_name, r.author_id,"  # noqa: S608
+        f" r.text, {_sql_time_text('r.created_at')},"
+        f" CASE WHEN r.shown THEN {_sql_time_text('r.edited_at')} END,"
+        " r.score, r.upvotes, r.downvotes, r.status,"
+        f" CASE WHEN r.quote_visible THEN {quote} ELSE 'null' END, r.depth, r.path"
+        " FROM r ORDER BY r.path LIMIT %s"
+    )
+    # The limit, last, is the caller's.
+    return sql, [quote_template]
 
 
-def iter_fragments(
+def iter_rows(
     thread: Thread,
     viewer: Viewer,
     *,
-    permalink: tuple[str, str],
-    status_json: dict[str, str],
     fetch: int | None = None,
 ) -> Iterator[list[tuple]]:
     """Lists of comments in thread order (parents before replies), each a tuple of
-    Fragment's fields (a plain tuple: cheaper than the named one); the first lists are
+    Row's fields (a plain tuple: cheaper than the named one); the first lists are
     short, so the first bytes leave soon, later ones up to `fetch` (FETCH) long.
-
-    permalink: the JSON string of a comment's URL, split where its id goes
-    ('"/c/', '/"'); status_json: "deleted" and "removed" as JSON strings.
 
     One query a list, each going on from the last path the one before read: the
     (thread, path) index gives the rows in order, where one query for the whole thread
@@ -149,7 +121,7 @@ def iter_fragments(
     handed on: on PostgreSQL (pipeline mode) the database reads it while Python writes
     this one out, which took a 10,000-comment document from ~160 to ~115 ms."""
     fetch = fetch or FETCH
-    select_sql, select_params = _select(permalink, status_json)
+    select_sql, select_params = _select()
     # Compiled once; each query sets the path to go on from and its size.
     after = _After("")
     rows = visible_rows(thread, viewer=viewer).filter(path__gt=after)
