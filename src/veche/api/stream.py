@@ -32,7 +32,7 @@ from veche.accounts.avatars import avatar_url
 from veche.api import document_files
 from veche.api.presentation import present_many
 from veche.api.serialize import thread_out
-from veche.api.stream_sql import iter_rows
+from veche.api.stream_sql import Row, iter_rows
 from veche.core import pagecache
 from veche.core.urlbuild import url_maker
 from veche.discussion.models import CommentStatus, Thread
@@ -43,6 +43,10 @@ encoder = DjangoJSONEncoder(ensure_ascii=False, separators=(",", ":"))
 PIECE = 64 * 1024  # bytes (about) per write to the client
 AUTHORS_KEPT = 4096  # distinct authors whose JSON is kept while streaming one thread
 STATUS_JSON = {str(s): encode_basestring(str(s)) for s in CommentStatus}
+# Where a row (stream_sql.Row, as a plain tuple) holds what the author objects and the
+# presentation check read.
+SHOWN, AUTHOR_NAME, AUTHOR_ID, HTML = map(Row._fields.index,
+                                          ("shown", "author_name", "author_id", "html"))
 
 
 def _int_route(name: str) -> tuple[str, str]:
@@ -62,7 +66,7 @@ class _Authors:
 
     def of(self, batch: list[tuple]) -> dict[tuple[str, int | None], str]:
         """The objects, by (author_name, author_id), of the batch's shown comments."""
-        wanted = {(row[4], row[5]) for row in batch if row[3]}
+        wanted = {(row[AUTHOR_NAME], row[AUTHOR_ID]) for row in batch if row[SHOWN]}
         missing = wanted - self.kept.keys()
         if len(self.kept) + len(missing) > AUTHORS_KEPT:
             self.kept.clear()  # bounded: a thread of a million authors stays flat
@@ -101,10 +105,11 @@ def _comment_batches(thread: Thread, viewer: Viewer) -> Iterator[list[str]]:
     authors = _Authors()
     url_head, url_tail = _int_route("discussion:permalink")
     url_head, url_tail = encode_basestring(url_head)[:-1], encode_basestring(url_tail)[1:]
-    status_json, deleted, removed = STATUS_JSON, STATUS_JSON["deleted"], STATUS_JSON["removed"]
+    status_json = STATUS_JSON
+    deleted, removed = STATUS_JSON[CommentStatus.DELETED], STATUS_JSON[CommentStatus.REMOVED]
     for batch in iter_rows(thread, viewer):
         author = authors.of(batch)
-        presented = iter(present_many([row[6] for row in batch if row[3]]))
+        presented = iter(present_many([row[HTML] for row in batch if row[SHOWN]]))
         out = []
         for (id_, thread_id, parent, shown, name, author_id, _, created, edited, score,
              upvotes, downvotes, status, quote, depth, _) in batch:
@@ -115,7 +120,7 @@ def _comment_batches(thread: Thread, viewer: Viewer) -> Iterator[list[str]]:
                 edit = "null" if edited is None else _time(edited)
             else:
                 person, html, edit = "null", '""', "null"
-                state = deleted if status == "deleted" else removed
+                state = deleted if status == CommentStatus.DELETED else removed
             out.append(
                 f'{{"id":{id_},"thread":{thread_id},'
                 f'"parent":{"null" if parent is None else parent},"author":{person},'
