@@ -17,6 +17,7 @@ Every value ends up encoded exactly as DjangoJSONEncoder(ensure_ascii=False) wou
 encode it, so the document stays byte for byte the dict path's
 (tests/api/test_stream_document.py checks that on SQLite and on PostgreSQL).
 """
+
 from __future__ import annotations
 
 import contextlib
