@@ -5,6 +5,7 @@ run.py deploys it; and the client's median latency.
 
     .venv/bin/python bench/post_cpu.py [--classifier on|off] [--posts 200]
         [--code /tmp/before/src,current --rounds 3]   # older code beside this checkout
+        [--py-spy /path/to/py-spy]   # the web workers' Python CPU, as collapsed stacks
 
 CPU comes from /proc (utime + stime) before and after the timed posts, so it counts
 every thread and child, whatever else the machine does; processes that used under
@@ -58,7 +59,37 @@ def cpu_ticks() -> dict[str, tuple[int, str]]:
     return out
 
 
-def one_run(code: str, classifier: str, posts: int) -> None:
+def start_spies(spy: str, processes: dict, port: int) -> list:
+    """py-spy recording each web worker (collapsed stacks; --gil: samples of the thread
+    that holds the GIL, i.e. Python's CPU). py-spy slows the worker down several
+    times: read shares from it, not latencies."""
+    if not spy:
+        return []
+    import subprocess
+
+    workers = [pid for pid, (_, command) in processes.items()
+               if f"serve --port {port}" in command]
+    spies = []
+    for pid in workers:
+        output = WORK / f"spy-{pid}.txt"
+        print(f"py-spy: {output}")
+        spies.append(subprocess.Popen(  # noqa: S603 - the py-spy this command was given
+            [spy, "record", "--pid", pid, "--format", "raw", "--gil", "--rate", "2000",
+             "--output", str(output)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return spies
+
+
+def stop_spies(spies: list) -> None:
+    import signal
+
+    for process in spies:
+        process.send_signal(signal.SIGINT)
+    for process in spies:
+        process.wait(timeout=30)
+
+
+def one_run(code: str, classifier: str, posts: int, spy: str = "") -> None:
     """One fresh database and server running `code` ("current" or an older src
     directory); prints the latency and every busy process's CPU per post."""
     var = WORK / f"post-cpu-{os.getpid()}"
@@ -92,6 +123,7 @@ def one_run(code: str, classifier: str, posts: int) -> None:
             for j in range(10):  # warm-up
                 session.post_comment(thread_id, comment_text("warm", 0, j))
             before = cpu_ticks()
+            spies = start_spies(spy, before, port)
             latencies = []
             for j in range(posts):
                 t0 = time.perf_counter()
@@ -100,6 +132,7 @@ def one_run(code: str, classifier: str, posts: int) -> None:
                 if status not in (201, 202):
                     raise RuntimeError(f"post answered {status}")
             after = cpu_ticks()
+            stop_spies(spies)
         finally:
             server.stop()
         print(f"{code}, classifier {classifier}: {posts} posts, median latency "
@@ -122,10 +155,12 @@ def main() -> None:
     parser.add_argument("--code", default="current",
                         help="comma-separated: 'current' or a src directory (older code)")
     parser.add_argument("--rounds", type=int, default=1, help="each code once a round")
+    parser.add_argument("--py-spy", default="",
+                        help="path to py-spy: record the web workers (files named on start)")
     args = parser.parse_args()
     for _ in range(args.rounds):
         for code in (c for c in args.code.split(",") if c):
-            one_run(code, args.classifier, args.posts)
+            one_run(code, args.classifier, args.posts, args.py_spy)
 
 
 if __name__ == "__main__":

@@ -53,6 +53,11 @@ def main() -> None:
     parser.add_argument("--stages", action="store_true",
                         help="wall time of each stage of a post (median ms), no profiler")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--extra-settings", default="",
+                        help="Python lines (';' between) appended to the settings module")
+    parser.add_argument("--explain", action="store_true",
+                        help="PostgreSQL: EXPLAIN ANALYZE each statement of one more post"
+                             " (rolled back)")
     parser.add_argument("--redis", action="store_true",
                         help="Redis for the cache and sessions (keys under a prefix of its own)")
     args = parser.parse_args()
@@ -74,6 +79,7 @@ def main() -> None:
         f"VECHE_CLASSIFIER_SOCKET = {str(var / 'c.sock')!r}\n"
         # A loaded machine must not make the check skip the scorer.
         "VECHE_CLASSIFIER_TIMEOUT = 1.0\n"
+        + args.extra_settings.replace(";", "\n") + "\n"
     )
     os.environ.update(
         VECHE_VAR_DIR=str(var), DATABASE_URL=db_url, VECHE_DEBUG="0", VECHE_MFA_REQUIRED="0",
@@ -179,6 +185,38 @@ class _TimedContext:
             self.samples.append(time.perf_counter() - self.t0)
 
 
+def explain(connection, post, i: int) -> None:
+    """Each statement of post i, then EXPLAIN ANALYZE of each in a rolled-back
+    transaction (the post itself stays)."""
+    from django.db import transaction
+
+    seen: list[tuple[str, tuple]] = []
+
+    def record(execute, sql, params, many, context):
+        seen.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans, custom_plans, left(statement, 70)"
+                       " FROM pg_prepared_statements ORDER BY 2 DESC, 1 DESC")
+        print("prepared statements (generic plans, custom plans, statement):")
+        for row in cursor.fetchall():
+            print(" ", *row)
+    with connection.execute_wrapper(record):
+        post(i)
+    for sql, params in seen:
+        if "INSERT" in sql:  # its row exists now: the same values again break the
+            # token's unique constraint
+            params = [f"{p}-again" if p == f"t{i}" else p for p in params]
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The plan the posts ran: their prepared statements run generic plans.
+            cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            print("\n".join(row[0] for row in cursor.fetchall()))
+            transaction.set_rollback(True)
+        print()
+
+
 def run(args: argparse.Namespace) -> dict:
     from allauth.account.models import EmailAddress
     from django.db import connection
@@ -195,7 +233,7 @@ def run(args: argparse.Namespace) -> dict:
     client.force_login(user)
     path = f"/t/{thread.pk}/post/"
     headers = {"HTTP_X_REQUESTED_WITH": "fetch", "HTTP_ACCEPT": "application/json"}
-    texts = bodies(args.warmup + args.posts + 1)
+    texts = bodies(args.warmup + args.posts + 2)
 
     def post(i: int) -> int:
         data = {"body": texts[i], "client_token": f"t{i}"}
@@ -265,6 +303,8 @@ def run(args: argparse.Namespace) -> dict:
     if args.queries:
         connection.execute_wrappers.remove(timed)
         wrapper_class._commit = real_commit
+    if args.explain:
+        explain(connection, post, args.warmup + args.posts + 1)
     rows = Comment.objects.filter(thread=thread).count()
     if args.queries:
         for sql in one:
@@ -279,6 +319,8 @@ def run(args: argparse.Namespace) -> dict:
         stats.print_stats(args.profile)
         if args.callees:
             stats.print_callees(args.callees)
+        if os.environ.get("POST_TIMING_CALLERS"):
+            stats.print_callers(os.environ["POST_TIMING_CALLERS"])
     return {
         "posts": len(samples),
         "median_ms": round(statistics.median(samples) * 1000, 2),

@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "veche.core.csp.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "veche.accounts.middleware.RequireStaffMFAMiddleware",
 ]
