@@ -4,6 +4,8 @@ query of the author's row, and the insert holds the thread for two statements.""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -123,3 +125,68 @@ def test_unverified_address_is_refused_before_an_empty_body(thread, make_user):
     with pytest.raises(ActionError) as refused:
         _post(user, thread, "   ")
     assert refused.value.code == "email_not_verified"
+
+
+def _facts_query(user, thread, body, token):
+    """The SQL and parameters of posting's one query of the author's row."""
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        if "account_emailaddress" in sql:
+            seen.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        discussion.post_comment(author=user, thread=thread, body=body, client_token=token)
+    assert len(seen) == 1
+    return seen[0]
+
+
+def _comment_rows_read(plan: dict) -> int:
+    """Rows of discussion_comment that the plan's nodes read (kept or filtered out)."""
+    loops = plan.get("Actual Loops", 1)
+    own = 0
+    if plan.get("Relation Name") == "discussion_comment":
+        own = (plan.get("Actual Rows", 0) + plan.get("Rows Removed by Filter", 0)) * loops
+    return own + sum(_comment_rows_read(p) for p in plan.get("Plans", []))
+
+
+def test_a_prolific_author_s_older_comments_are_not_read_when_posting(thread, make_user):
+    """The token and duplicate look-ups read the author's token and last day only,
+    however many comments the author wrote before, even in the generic plan a prepared
+    statement runs."""
+    from veche.discussion.models import Comment
+
+    user = make_user()
+    for i in range(150):
+        add_comment(thread, user, f"Older comment number {i}.", client_token=f"old-{i}")
+    Comment.objects.filter(author=user).update(created_at=timezone.now() - timedelta(days=3))
+    sql, params = _facts_query(user, thread, "Today's opinion, the first of the day.", "new-1")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE discussion_comment")
+            # As a prepared statement runs it after a few executions: a generic plan,
+            # which knows no parameter's value.
+            numbers = iter(range(1, len(params) + 1))
+            cursor.execute("PREPARE posting_facts AS "
+                           + re.sub("%s", lambda _: f"${next(numbers)}", sql))
+            cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            from psycopg.sql import Literal
+
+            values = ", ".join(Literal(p).as_string(cursor.connection) for p in params)
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE posting_facts({values})")
+            plan = cursor.fetchone()[0]
+            plan = (plan if isinstance(plan, list) else json.loads(plan))[0]
+            cursor.execute("DEALLOCATE posting_facts")
+            # The new comment itself may be read (the token was just written); the
+            # 150 older ones must not be.
+            assert _comment_rows_read(plan["Plan"]) <= 2, plan
+        else:
+            cursor.execute("ANALYZE")
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            steps = [row[-1] for row in cursor.fetchall()]
+            on_comments = [s for s in steps if " c USING" in s or s.endswith(" c")]
+            assert on_comments, steps
+            assert all(("comment_author_recent" in s and "created_at>" in s)
+                       or "comment_unique_client_token" in s for s in on_comments), (
+                on_comments, steps)

@@ -26,25 +26,19 @@ Fact = tuple[str, list[Any]]
 PARTICIPANT = "participant"
 
 
-def table(model: Any) -> str:
-    return _quoted_table(model, connection.vendor)
-
-
-def column(model: Any, field: str) -> str:
-    return _quoted_column(model, field, connection.vendor)
-
-
-# Posting builds its facts' SQL on every submit: the names are looked up once.
+# Posting builds its facts' SQL on every submit (some forty names): each name is looked
+# up and quoted once per process. A process has one default database, so one quoting.
 @cache
-def _quoted_table(model: Any, vendor: str) -> str:
+def table(model: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
 @cache
-def _quoted_column(model: Any, field: str, vendor: str) -> str:
+def column(model: Any, field: str) -> str:
     return connection.ops.quote_name(model._meta.get_field(field).column)
 
 
+@cache
 def participant_id() -> str:
     from django.contrib.auth import get_user_model
 

@@ -209,7 +209,11 @@ def _posting_facts(author: Any, body: str | None, client_token: str) -> dict:
         annotations[TOKEN_COMMENT] = (
             f"SELECT c.{column(Comment, 'id')} FROM {table(Comment)} c"  # noqa: S608
             f" WHERE c.{column(Comment, 'author')} = {participant_id()}"
-            f" AND c.{column(Comment, 'client_token')} = %s LIMIT 1",
+            f" AND c.{column(Comment, 'client_token')} = %s"
+            # The condition of the unique (author, client_token) index, as written in
+            # it (SQLite matches it by its form), so that the token is looked up there,
+            # also in a generic plan (a prepared statement's).
+            f" AND NOT (c.{column(Comment, 'client_token')} = '') LIMIT 1",
             [client_token],
         )
     if body is not None:

@@ -89,12 +89,16 @@ class Comment(models.Model):
     path = models.CharField(max_length=2400)
     depth = models.PositiveIntegerField(default=0)
 
+    # No index of its own: comment_author_recent (author, created_at) serves every
+    # lookup by author, and a second index let the planner scan all of an author's
+    # comments for posting's duplicate check instead of the last day's.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="comments",
+        db_index=False,
     )
     # Shown when there is no account (guests, imports) and kept if the account goes.
     author_name = models.CharField(max_length=150)

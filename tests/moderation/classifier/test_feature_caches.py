@@ -80,3 +80,13 @@ def test_ngram_scores_gathered_by_numpy_equal_the_per_feature_sum(texts):
         norm = 1 / np.sqrt(len(feats))
         expected = _sigmoid(model.b_bin + norm * sum(model.w_bin.get(f, 0.0) for f in feats))
         assert model.scores(text, lang)[0] == pytest.approx(expected, abs=1e-12), text
+
+
+def test_the_scorer_s_answer_is_the_dataclass_as_asdict_gives_it(texts):
+    import dataclasses
+
+    classifier = load()
+    for text, lang in texts[:200]:
+        result = classifier.score(text, lang)
+        assert result.as_dict() == dataclasses.asdict(result), text
+        assert result.as_dict()["details"] is not result.details

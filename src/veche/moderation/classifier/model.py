@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,7 +49,11 @@ class Result:
     details: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        # What dataclasses.asdict gives (a copy of details), without its deep walk:
+        # the scorer answers every post with it.
+        return {"score": self.score, "label": self.label, "threshold": self.threshold,
+                "span": self.span, "reason": self.reason, "model": self.model,
+                "details": dict(self.details)}
 
 
 def _sigmoid(x: float) -> float:
@@ -87,11 +91,10 @@ class NgramModel:
         self.b_multi = z[f"{prefix}_b_multi"].astype(np.float32)
 
     def scores(self, text: str, lang: str) -> tuple[float, np.ndarray]:
-        feats = F.ngram_features(text, lang)
-        if not feats:
+        index = F.ngram_buckets(text, lang)
+        if not len(index):
             return _sigmoid(self.b_bin), _softmax(self.b_multi)
-        index = np.array(feats, dtype=np.int64)
-        norm = 1 / np.sqrt(len(feats))
+        norm = 1 / np.sqrt(len(index))
         logit = self.b_bin + norm * float(self.w_bin_dense[index].sum())
         rows = self.row_of[index]
         rows = rows[rows >= 0]
@@ -104,7 +107,7 @@ class NgramModel:
         keys = [F.lemma(w) for w in toks] if lang == "ru" else toks
         if not toks:
             return []
-        norm = 1 / np.sqrt(max(1, len(F.ngram_features(text, lang))))
+        norm = 1 / np.sqrt(max(1, len(F.ngram_buckets(text, lang))))
         w = self.w_bin.get
         out = []
         for i, word in enumerate(toks):
