@@ -222,10 +222,16 @@ def timed_gets(port: int, path: str, n: int, headers: dict | None = None, warmup
         if time.monotonic() > deadline:
             break
     conn.close()
-    samples.sort()
+    return {**latency_summary(samples), "n": len(samples), "bytes": size, "status": status}
+
+
+def latency_summary(samples: list[float]) -> dict:
+    """Median and p99 in ms of request times in seconds."""
+    if not samples:
+        return {}
+    samples = sorted(samples)
     p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
-    return {"median_ms": statistics.median(samples) * 1000, "p99_ms": p99 * 1000,
-            "n": len(samples), "bytes": size, "status": status}
+    return {"median_ms": statistics.median(samples) * 1000, "p99_ms": p99 * 1000}
 
 
 class Session:
@@ -336,22 +342,34 @@ def comment_text(tag: str, client: int, number: int) -> str:
             + " ".join(rng.sample(SENTENCES, rng.randint(2, 4))))
 
 
+# Posts each sequential run makes before its clock starts (not counted): the server's
+# threads open their connections and prepare their statements, as after any warm-up.
+POST_WARMUP = 20
+
+
 def post_many(port: int, thread_id: int, clients: int, per_client: int, tag: str,
-              env: dict | None = None) -> dict:
-    """`clients` signed-in sessions post `per_client` comments each, all at once. With
-    `env` the database is checked afterwards: an acknowledged comment missing, a row
-    nobody acknowledged or a duplicate raises."""
+              env: dict | None = None, warmup: int = 0) -> dict:
+    """`clients` signed-in sessions post `per_client` comments each, all at once, after
+    `warmup` posts of the first session (tagged apart, not counted). With `env` the
+    database is checked afterwards: an acknowledged comment missing, a row nobody
+    acknowledged or a duplicate raises."""
     sessions = [Session(port, "benchreader", "bench-Password-1") for _ in range(clients)]
+    for j in range(warmup):
+        sessions[0].post_comment(thread_id, comment_text(f"{tag}-warm", 0, j))
     statuses: dict[int, int] = {}
     acknowledged: list[int] = []
+    latencies: list[float] = []
     lock = threading.Lock()
 
     def run(i: int, session: Session) -> None:
         deadline = time.monotonic() + DEADLINE
         for j in range(per_client):
+            started = time.perf_counter()
             status, comment_id = session.post_comment(thread_id, comment_text(tag, i, j))
+            took = time.perf_counter() - started
             with lock:
                 statuses[status] = statuses.get(status, 0) + 1
+                latencies.append(took)
                 if comment_id is not None:
                     acknowledged.append(comment_id)
             if time.monotonic() > deadline:
@@ -366,7 +384,8 @@ def post_many(port: int, thread_id: int, clients: int, per_client: int, tag: str
     took = time.perf_counter() - t0
     sent = sum(statuses.values())
     out = {"clients": clients, "sent": sent, "statuses": statuses, "seconds": took,
-           "per_second": sent / took, "acknowledged": len(acknowledged)}
+           "per_second": sent / took, "acknowledged": len(acknowledged),
+           "warmup": warmup, **latency_summary(latencies)}
     if env is None:
         return out
     db = out["db"] = db_counts(env, thread_id, tag)
@@ -487,7 +506,8 @@ def bench_veche(db: str, sizes: list[int], requests: int, report: dict, variant:
                 r.update(bench_thread_json(port, ids, sizes, requests))
                 post_tid = ids["bench-post"]
                 # With the classifier: `veche serve` started the scorer.
-                r["post_sequential"] = post_many(port, post_tid, 1, 200, "seq", env)
+                r["post_sequential"] = post_many(port, post_tid, 1, 200, "seq", env,
+                                                 warmup=POST_WARMUP)
                 for clients in (16, 64):
                     tag = f"c{clients}"
                     r[f"post_{tag}"] = post_many(port, post_tid, clients, 10, tag, env)
@@ -505,7 +525,7 @@ def bench_veche(db: str, sizes: list[int], requests: int, report: dict, variant:
         )
         try:
             r["post_sequential_light"] = post_many(port, ids["bench-post"], 1, 200, "seqlight",
-                                                   env)
+                                                   env, warmup=POST_WARMUP)
         finally:
             server.stop()
     finally:
@@ -597,24 +617,34 @@ def bench_isso(sizes: list[int], requests: int, report: dict) -> None:
         server.stop()
 
 
-def post_isso(port: int, count: int, db: Path) -> dict:
+def post_isso(port: int, count: int, db: Path, warmup: int = POST_WARMUP) -> dict:
     """Isso's sequential posting, Veche's counterpart (one client, one keep-alive
-    connection, new comments on one thread through its JSON POST /new); the rows are
-    counted in Isso's database afterwards."""
+    connection, new comments on one thread through its JSON POST /new, after the same
+    warm-up); the rows are counted in Isso's database afterwards."""
     import sqlite3
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     statuses: dict[int, int] = {}
-    deadline = time.monotonic() + DEADLINE
-    t0 = time.perf_counter()
-    for i in range(count):
-        body = json.dumps({"text": comment_text("isso", 0, i), "author": "Bench reader",
+    latencies: list[float] = []
+
+    def post(tag: str, i: int) -> int:
+        body = json.dumps({"text": comment_text(tag, 0, i), "author": "Bench reader",
                            "title": "Bench post"})
         conn.request("POST", "/new?uri=%2Fbench-post", body=body,
                      headers={"Content-Type": "application/json"})
         response = conn.getresponse()
         response.read()
-        statuses[response.status] = statuses.get(response.status, 0) + 1
+        return response.status
+
+    for i in range(warmup):
+        post("isso-warm", i)
+    deadline = time.monotonic() + DEADLINE
+    t0 = time.perf_counter()
+    for i in range(count):
+        started = time.perf_counter()
+        status = post("isso", i)
+        latencies.append(time.perf_counter() - started)
+        statuses[status] = statuses.get(status, 0) + 1
         if time.monotonic() > deadline:
             break
     took = time.perf_counter() - t0
@@ -625,7 +655,8 @@ def post_isso(port: int, count: int, db: Path) -> dict:
             "SELECT count(*), count(DISTINCT text) FROM comments WHERE text LIKE ?",
             ("Bench isso client 0 comment %",)).fetchone()
     return {"clients": 1, "sent": sent, "statuses": statuses, "seconds": took,
-            "per_second": sent / took, "db": {"rows": rows, "distinct": distinct}}
+            "per_second": sent / took, "warmup": warmup, **latency_summary(latencies),
+            "db": {"rows": rows, "distinct": distinct}}
 
 
 def bench_xtd(sizes: list[int], requests: int, report: dict) -> None:
@@ -757,6 +788,14 @@ def machine() -> dict:
     return {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(), **versions}
 
 
+def post_latency(p: dict) -> str:
+    """'; a post median … / p99 … ms (after N warm-up posts)' when measured."""
+    if "median_ms" not in p:
+        return ""
+    return (f"; a post median {p['median_ms']:.2f} / p99 {p['p99_ms']:.2f} ms"
+            f" (after {p.get('warmup', 0)} warm-up posts)")
+
+
 def fmt(m: dict | None) -> str:
     if not m:
         return "—"
@@ -779,7 +818,7 @@ def write_report(report: dict, args: argparse.Namespace) -> Path:
             continue
         lines += [f"## Veche on {db}", "", "| measurement | median / p99 |", "|---|---|"]
         for key, value in r.items():
-            if isinstance(value, dict) and "median_ms" in value:
+            if isinstance(value, dict) and "median_ms" in value and "bytes" in value:
                 lines.append(f"| {key} | {fmt(value)} |")
         lines.append("")
         for key in ("post_sequential", "post_sequential_light", "post_c16", "post_c64"):
@@ -788,7 +827,8 @@ def write_report(report: dict, args: argparse.Namespace) -> Path:
                 lines.append(
                     f"- {key}: {p['sent']} posts by {p['clients']} clients in {p['seconds']:.1f}"
                     f" s = **{p['per_second']:.0f}/s**; statuses {p['statuses']};"
-                    f" database rows {p['db']['rows']}, distinct {p['db']['distinct']}")
+                    f" database rows {p['db']['rows']}, distinct {p['db']['distinct']}"
+                    + post_latency(p))
         rss = [round(x, 1) for x in r.get("peak_rss_mb", [])]
         lines.append(f"- peak RSS per web worker (MB): {rss}; all processes by role:"
                      f" {r.get('peak_rss_roles')}")
@@ -817,7 +857,8 @@ def write_report(report: dict, args: argparse.Namespace) -> Path:
         x, v = iso.get("post_sequential"), r.get("post_sequential")
         if x and v:
             lines.append(f"- posting, 1 client: Isso {x['per_second']:.0f}/s ({x['sent']} posts,"
-                         f" statuses {x['statuses']}, rows {x['db']['rows']}) vs Veche"
+                         f" statuses {x['statuses']}, rows {x['db']['rows']}{post_latency(x)})"
+                         " vs Veche"
                          f" {v['per_second']:.0f}/s: Veche / Isso ="
                          f" **{v['per_second'] / x['per_second']:.2f}×** (150/s against the"
                          " 118/s the issue measured for Isso: 1.27×)")
