@@ -115,3 +115,15 @@ def test_a_broken_subscription_falls_back_to_asking_then_follows_again(clocks, m
     writer.bump()
     assert _arrived(reader)
     assert reader.read() == writer._get()
+
+
+def test_a_change_is_announced_after_redis_forgot_its_scripts(clocks, monkeypatch):
+    """A restarted Redis has no scripts: the bump loads its script again, and readers
+    see the change as before."""
+    reader, writer = clocks(), clocks()
+    first = _following(reader)
+    writer.client().script_flush()
+    writer.bump()
+    assert _arrived(reader)
+    now = reader.read()
+    assert now != first and now == writer._get()

