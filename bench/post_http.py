@@ -5,7 +5,8 @@ bodies, database checked after every run: rows == acknowledged, distinct == rows
 
     .venv/bin/python bench/post_http.py --dbs sqlite,postgres --code /tmp/head-post/src,current
 
-Per run: 200 sequential posts with the classifier (scorer started by `veche serve`),
+Per run: 200 sequential posts with the classifier (scorer started by `veche serve`)
+after --warmup posts (5; `--warmup 0,20` runs each, to see what a warm-up changes),
 16 × 10 and 64 × 10 concurrent, then 200 sequential with the classifier off. Prints a
 JSON line per run. Its own directory under bench/.work/, loopback only, bounded.
 """
@@ -40,7 +41,7 @@ from run import (  # noqa: E402
 
 def one_run(db: str, code: str, label: str, seq: int, per_client: int,
             conn_max_age: int | None = None, server: str = "gunicorn",
-            redis: bool = True) -> dict:
+            redis: bool = True, warmup: int = 5) -> dict:
     var = WORK / f"post-http-{os.getpid()}-{label}-{db}"
     shutil.rmtree(var, ignore_errors=True)
     var.mkdir(parents=True)
@@ -83,9 +84,8 @@ def one_run(db: str, code: str, label: str, seq: int, per_client: int,
                 server_env, port, var / f"serve-{classifier}.log", "/health",
             )
             try:
-                post_many(port, thread_id, 1, 5, f"warm{classifier}", env)
                 out[f"seq_{classifier}"] = post_many(port, thread_id, 1, seq, f"seq{classifier}",
-                                                     env)
+                                                     env, warmup=warmup)
                 if classifier == "on":
                     for clients in (16, 64):
                         out[f"c{clients}"] = post_many(port, thread_id, clients, per_client,
@@ -115,15 +115,20 @@ def main() -> None:
                         help="override the database CONN_MAX_AGE of every code version")
     parser.add_argument("--no-redis", action="store_true",
                         help="PostgreSQL without Redis (run.py deploys it with Redis)")
+    parser.add_argument("--warmup", default="5",
+                        help="posts before each sequential run's clock starts; several"
+                             " (comma-separated, e.g. 0,20) run one after the other")
     args = parser.parse_args()
     for round_ in range(args.rounds):
         for db in [d for d in args.dbs.split(",") if d]:
-            for i, code in enumerate(c for c in args.code.split(",") if c):
+            runs = [(code, int(warmup)) for code in args.code.split(",") if code
+                    for warmup in args.warmup.split(",")]
+            for i, (code, warmup) in enumerate(runs):
                 result = one_run(db, code, f"{round_}{i}", args.seq, args.per_client,
-                                 args.conn_max_age, args.server, not args.no_redis)
+                                 args.conn_max_age, args.server, not args.no_redis, warmup)
                 brief = {k: (round(v["per_second"], 1), v["statuses"])
                          for k, v in result.items() if isinstance(v, dict)}
-                print(json.dumps({"round": round_, "db": db, "code": code,
+                print(json.dumps({"round": round_, "db": db, "code": code, "warmup": warmup,
                                   "server": args.server, "redis": result["redis"], **brief}),
                       flush=True)
                 print(json.dumps(result, default=str), file=sys.stderr, flush=True)
