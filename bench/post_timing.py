@@ -82,7 +82,7 @@ def main() -> None:
         + args.extra_settings.replace(";", "\n") + "\n"
     )
     os.environ.update(
-        VECHE_VAR_DIR=str(var), DATABASE_URL=db_url, VECHE_DEBUG="0", VECHE_MFA_REQUIRED="0",
+        VECHE_VAR_DIR=str(var), DATABASE_URL=db_url, VECHE_DEBUG="0",
         DJANGO_SETTINGS_MODULE="post_timing_settings",
         PYTHONPATH=os.pathsep.join([os.environ.get("PYTHONPATH", ""),
                                     str(HERE), str(var)]).strip(os.pathsep),

@@ -51,3 +51,20 @@ def test_a_users_primary_key_lookup_reads_one_row_and_misses_as_django_does(make
     with pytest.raises(User.DoesNotExist):
         User.objects.get(pk=user.pk + 1000)
     assert User.objects.get(username="rowreader") == found  # other lookups as before
+
+
+def test_extra_columns_come_in_the_same_select_as_attributes():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    thread = make_thread("page:rows-extras", title="Extras")
+    table = connection.ops.quote_name(Thread._meta.db_table)
+    extras = {
+        "title_matches": (f"{table}.{connection.ops.quote_name('title')} = %s", ["Extras"]),
+        "plus": ("%s + %s", [2, 3]),
+    }
+    with CaptureQueriesContext(connection) as queries:
+        found = by_pk(Thread, thread.pk, extras)
+    assert len(queries) == 1
+    assert bool(found.title_matches) and found.plus == 5 and found.title == "Extras"
+    assert by_pk(Thread, 987654, extras) is None

@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from veche.accounts.mfa_policy import needs_mfa_setup
+
 # The MFA setup and sign-out live under /accounts/; /health is for load balancers.
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/health")
 
@@ -17,20 +19,6 @@ MFA_REQUIRED_MESSAGE = (
     "Your account has staff or editorial powers, so it must be protected by "
     "two-factor authentication. Please set up an authenticator app to continue."
 )
-
-
-def needs_mfa_setup(user) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if not (
-        user.is_superuser
-        or user.is_staff
-        or user.groups.filter(name__in=settings.VECHE_MFA_REQUIRED_GROUPS).exists()
-    ):
-        return False
-    from allauth.mfa.models import Authenticator
-
-    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class RequireStaffMFAMiddleware:

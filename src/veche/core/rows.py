@@ -8,6 +8,7 @@ model and the row becomes an instance through Model.from_db, as the ORM itself d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any, TypeVar
 
@@ -34,21 +35,37 @@ def _plan(model: type[Model], vendor: str) -> tuple[str, list[str], list[tuple]]
     return sql, [f.attname for f in fields], converters
 
 
-def by_pk(model: type[M], pk: Any) -> M | None:
-    """The row of `model` with this primary key, or None (also for a malformed key)."""
+def by_pk(model: type[M], pk: Any,
+          extras: Mapping[str, tuple[str, list]] | None = None) -> M | None:
+    """The row of `model` with this primary key, or None (also for a malformed key).
+
+    `extras`: {attribute: (SQL expression, parameters)} read in the same SELECT (the
+    row's table is named as in the model's db_table) and set on the instance as the
+    database gives them, so that what a request needs about the row costs no query of
+    its own."""
     try:
         pk = model._meta.pk.to_python(pk)
     except ValidationError:  # a key that cannot be one finds nothing
         return None
     sql, names, converters = _plan(model, connection.vendor)
+    params = [pk]
+    if extras:
+        head, _, tail = sql.partition(" FROM ")
+        columns = "".join(f", ({expression})" for expression, _ in extras.values())
+        sql = f"{head}{columns} FROM {tail}"
+        params = [*(p for _, extra in extras.values() for p in extra), pk]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
     values = []
-    for value, (steps, column) in zip(row, converters, strict=True):
+    for value, (steps, column) in zip(row, converters, strict=False):
         for convert in steps:
             value = convert(value, column, connection)
         values.append(value)
-    return model.from_db(connection.alias, names, values)
+    instance = model.from_db(connection.alias, names, values)
+    if extras:
+        for name, value in zip(extras, row[len(converters):], strict=True):
+            setattr(instance, name, value)
+    return instance
