@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from veche.core.rows import by_pk
+from veche.core.urlbuild import url_maker
 from veche.discussion import actions
 from veche.discussion.errors import ActionError
 from veche.discussion.forms import CommentForm, EditForm, VoteForm
@@ -29,8 +30,11 @@ from veche.discussion.web import form_context, render_tree_page
 
 
 def _wants_json(request: HttpRequest) -> bool:
-    return request.headers.get("X-Requested-With") == "fetch" or "application/json" in (
-        request.headers.get("Accept", "")
+    # META, not request.headers: the headers object is built from all of META on
+    # first use, for two values.
+    meta = request.META
+    return meta.get("HTTP_X_REQUESTED_WITH") == "fetch" or "application/json" in (
+        meta.get("HTTP_ACCEPT", "")
     )
 
 
@@ -119,7 +123,7 @@ def post(request: HttpRequest, thread_id: int) -> HttpResponse:
             quote_target=data.get("quote_target"),
         ), error)
     comment = result.comment
-    url = reverse("discussion:permalink", args=[comment.pk])
+    url = url_maker("discussion:permalink")(comment.pk)
     if _wants_json(request):
         return JsonResponse(
             {"id": comment.pk, "status": comment.status, "url": url},
