@@ -53,6 +53,9 @@ def main() -> None:
     parser.add_argument("--stages", action="store_true",
                         help="wall time of each stage of a post (median ms), no profiler")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--pg-cpu", type=int, default=0,
+                        help="PostgreSQL: run each statement of one more post this many times"
+                             " and print the server's CPU per run (the insert's token varied)")
     parser.add_argument("--extra-settings", default="",
                         help="Python lines (';' between) appended to the settings module")
     parser.add_argument("--explain", action="store_true",
@@ -217,6 +220,37 @@ def explain(connection, post, i: int) -> None:
         print()
 
 
+def statement_cpu(connection, post, i: int, times: int) -> None:
+    """The PostgreSQL backend's CPU (from /proc) per execution of each statement of
+    post i, each run `times` times on this connection (a new token for each insert)."""
+    seen: list[tuple[str, tuple]] = []
+
+    def record(execute, sql, params, many, context):
+        seen.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        post(i)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+
+    def ticks() -> int:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+
+    tick = os.sysconf("SC_CLK_TCK")
+    for sql, params in seen:
+        started, wall = ticks(), time.perf_counter()
+        with connection.cursor() as cursor:
+            for n in range(times):
+                values = [f"{p}-{n}" if p == f"t{i}" else p for p in params]
+                cursor.execute(sql, values)
+        cpu = (ticks() - started) / tick / times * 1e6
+        took = (time.perf_counter() - wall) / times * 1e6
+        print(f"  server CPU {cpu:6.0f} µs, wall {took:6.0f} µs a run  {sql[:70]}")
+
+
 def run(args: argparse.Namespace) -> dict:
     from allauth.account.models import EmailAddress
     from django.db import connection
@@ -305,6 +339,8 @@ def run(args: argparse.Namespace) -> dict:
         wrapper_class._commit = real_commit
     if args.explain:
         explain(connection, post, args.warmup + args.posts + 1)
+    if args.pg_cpu:
+        statement_cpu(connection, post, args.warmup + args.posts + 1, args.pg_cpu)
     rows = Comment.objects.filter(thread=thread).count()
     if args.queries:
         for sql in one:

@@ -87,8 +87,12 @@ def test_malformed_fields_are_400_not_500(signed_in, thread):
     assert Comment.objects.count() == 0
 
 
-def test_unknown_thread_and_comment_are_404(signed_in):
+def test_unknown_thread_and_comment_are_404(signed_in, client):
     assert signed_in.post("/t/424242/post/", {"body": "x"}).status_code == 404
+    # Before the malformed field, as JSON too, and before the refusal of a guest.
+    assert signed_in.post("/t/424242/post/", {"body": "x", "parent": "no"},
+                          HTTP_ACCEPT="application/json").status_code == 404
+    assert client.post("/t/424242/post/", {"body": "x"}).status_code == 404
     assert signed_in.get("/c/424242/").status_code == 404
     assert signed_in.get("/c/424242/reply/").status_code == 404
 

@@ -190,3 +190,46 @@ def test_a_prolific_author_s_older_comments_are_not_read_when_posting(thread, ma
             assert all(("comment_author_recent" in s and "created_at>" in s)
                        or "comment_unique_client_token" in s for s in on_comments), (
                 on_comments, steps)
+
+
+def test_posting_by_the_thread_s_id_reads_the_thread_with_the_facts(thread, make_user,
+                                                                   settings):
+    """The web view passes the thread's id: the thread's row comes in the one read of
+    the author's facts, so a post costs no query for the thread of its own."""
+    settings.VECHE_LIST_VERSION_TTL = 3600
+    user = make_user()
+    _post(make_user(), thread, "Warms the per-process word lists.")
+    result, sqls = _post(user, thread.pk, "An opinion posted by the thread's id.",
+                         client_token="by-id")
+    assert result.created and result.comment.thread_id == thread.pk
+    assert result.comment.thread.title == thread.title
+    reads = [s for s in _statements(sqls) if s.startswith("SELECT")]
+    assert len(reads) == 1 and "discussion_thread" in reads[0], reads
+
+
+@pytest.mark.parametrize("signed_in", [True, False])
+def test_a_missing_thread_id_is_not_found_before_any_refusal(thread, make_user, signed_in):
+    from django.contrib.auth.models import AnonymousUser
+
+    author = make_user() if signed_in else AnonymousUser()
+    for body in ("A comment for nowhere.", "   "):
+        with pytest.raises(ActionError) as refused:
+            discussion.post_comment(author=author, thread=987654, body=body)
+        assert refused.value.status == 404 and refused.value.code == "discussion_not_found"
+    assert not Comment.objects.exists()
+
+
+def test_the_facts_of_a_user_whose_row_is_gone_are_empty_beside_the_row(thread, make_user):
+    from veche.accounts.facts import participant_facts_and_row
+    from veche.accounts.policy import VERIFIED, participation_annotations
+    from veche.discussion.models import Thread
+
+    user = make_user()
+    facts, found = participant_facts_and_row(user, participation_annotations(user),
+                                             Thread, thread.pk)
+    assert facts[VERIFIED] and found == thread and found.title == thread.title
+    assert participant_facts_and_row(user, participation_annotations(user), Thread,
+                                     987654) == ({}, None)
+    annotations = participation_annotations(user)
+    type(user).objects.filter(pk=user.pk).delete()  # the instance keeps its pk
+    assert participant_facts_and_row(user, annotations, Thread, thread.pk) == ({}, thread)

@@ -17,8 +17,12 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import Model
 from django.utils.dateparse import parse_datetime
+
+from veche.core.rows import columns, instance
 
 # (SQL expression, parameters). The expression refers to the participant's row as
 # PARTICIPANT (e.g. f"{PARTICIPANT}.{column(User, 'id')}").
@@ -58,6 +62,44 @@ def as_datetime(value: Any) -> datetime | None:
     if parsed is not None and parsed.tzinfo is None and settings.USE_TZ:
         parsed = parsed.replace(tzinfo=UTC)  # stored in UTC
     return parsed
+
+
+def participant_facts_and_row(
+    user: Any, facts: Mapping[str, Fact], model: type[Model], pk: Any
+) -> tuple[dict[str, Any], Model | None]:
+    """The facts, and the row of `model` with primary key `pk` (as an instance), in the
+    same ONE query: a request that needs both (posting: the author's facts and the
+    thread) makes one round trip where it made two. (None for the row when it does not
+    exist; {} for the facts when the user's row is gone.)"""
+    from django.contrib.auth import get_user_model
+
+    try:
+        pk = model._meta.pk.to_python(pk)
+    except ValidationError:  # a key that cannot be one finds nothing
+        return {}, None
+    names = list(facts)
+    params: list[Any] = []
+    selected = [f"{participant_id()}"]
+    for name in names:
+        sql, fact_params = facts[name]
+        selected.append(f"({sql})")
+        params.extend(fact_params)
+    other = connection.ops.quote_name("row_of")
+    selected.append(columns(model, other))
+    sql = (
+        f"SELECT {', '.join(selected)} FROM {table(model)} {other}"  # noqa: S608
+        f" LEFT JOIN {table(get_user_model())} {PARTICIPANT} ON {participant_id()} = %s"
+        f" WHERE {other}.{column(model, model._meta.pk.name)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, user.pk, pk])
+        row = cursor.fetchone()
+    if row is None:
+        return {}, None
+    found = instance(model, row[1 + len(names):])
+    if row[0] is None:  # the user's row is gone
+        return {}, found
+    return dict(zip(names, row[1:1 + len(names)], strict=True)), found
 
 
 def participant_facts(user: Any, facts: Mapping[str, Fact]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ model and the row becomes an instance through Model.from_db, as the ORM itself d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
@@ -23,16 +23,47 @@ M = TypeVar("M", bound=Model)
 def _plan(model: type[Model], vendor: str) -> tuple[str, list[str], list[tuple]]:
     """(SQL, the fields' attribute names, each column's (converters, expression))."""
     qn = connection.ops.quote_name
-    fields = list(model._meta.concrete_fields)
     table = qn(model._meta.db_table)
-    sql = (f"SELECT {', '.join(f'{table}.{qn(f.column)}' for f in fields)}"  # noqa: S608
+    sql = (f"SELECT {columns(model, table)}"  # noqa: S608
            f" FROM {table} WHERE {table}.{qn(model._meta.pk.column)} = %s")
+    names, converters = _readers(model, vendor)
+    return sql, names, converters
+
+
+@cache
+def _readers(model: type[Model], vendor: str) -> tuple[list[str], list[tuple]]:
+    """The fields' attribute names and each column's (converters, expression)."""
+    fields = list(model._meta.concrete_fields)
     converters = []
     for field in fields:
         column = field.get_col(model._meta.db_table)
         converters.append((connection.ops.get_db_converters(column)
                            + field.get_db_converters(connection), column))
-    return sql, [f.attname for f in fields], converters
+    return [f.attname for f in fields], converters
+
+
+def columns(model: type[Model], alias: str) -> str:
+    """The model's concrete columns as a SELECT list on the (quoted) table `alias`, in
+    the order instance() reads them."""
+    return _columns(model, alias, connection.vendor)
+
+
+@cache
+def _columns(model: type[Model], alias: str, vendor: str) -> str:
+    qn = connection.ops.quote_name
+    return ", ".join(f"{alias}.{qn(f.column)}" for f in model._meta.concrete_fields)
+
+
+def instance(model: type[M], values: Sequence[Any]) -> M:
+    """The instance a row of columns(model, ...) makes, its values converted as the ORM
+    converts them."""
+    names, converters = _readers(model, connection.vendor)
+    converted = []
+    for value, (steps, column) in zip(values, converters, strict=True):
+        for convert in steps:
+            value = convert(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, names, converted)
 
 
 def by_pk(model: type[M], pk: Any,
@@ -47,7 +78,7 @@ def by_pk(model: type[M], pk: Any,
         pk = model._meta.pk.to_python(pk)
     except ValidationError:  # a key that cannot be one finds nothing
         return None
-    sql, names, converters = _plan(model, connection.vendor)
+    sql, names, _ = _plan(model, connection.vendor)
     params = [pk]
     if extras:
         head, _, tail = sql.partition(" FROM ")
@@ -59,13 +90,8 @@ def by_pk(model: type[M], pk: Any,
         row = cursor.fetchone()
     if row is None:
         return None
-    values = []
-    for value, (steps, column) in zip(row, converters, strict=False):
-        for convert in steps:
-            value = convert(value, column, connection)
-        values.append(value)
-    instance = model.from_db(connection.alias, names, values)
+    found = instance(model, row[:len(names)])
     if extras:
-        for name, value in zip(extras, row[len(converters):], strict=True):
-            setattr(instance, name, value)
-    return instance
+        for name, value in zip(extras, row[len(names):], strict=True):
+            setattr(found, name, value)
+    return found

@@ -86,9 +86,6 @@ def _form_page(
 
 @require_POST
 def post(request: HttpRequest, thread_id: int) -> HttpResponse:
-    thread = by_pk(Thread, thread_id)
-    if thread is None:
-        raise Http404("There is no such discussion.")
     form = CommentForm(request.POST)
     form.is_valid()  # every field is optional; the action validates content
     data = form.cleaned_data
@@ -97,9 +94,10 @@ def post(request: HttpRequest, thread_id: int) -> HttpResponse:
         if form.errors:
             field = next(iter(form.errors))
             raise ActionError("bad_field", f"The field '{field}' is malformed.", field=field)
+        # The thread's id: posting reads its row with the author's facts.
         result = actions.post_comment(
             author=request.user,
-            thread=thread,
+            thread=thread_id,
             body=body,
             parent_id=data.get("parent"),
             quote=form.quote(),
@@ -107,6 +105,9 @@ def post(request: HttpRequest, thread_id: int) -> HttpResponse:
             ip_address=_client_ip(request),
         )
     except ActionError as error:
+        thread = by_pk(Thread, thread_id)  # a missing thread comes before any refusal
+        if thread is None:
+            raise Http404("There is no such discussion.") from None
         if _wants_json(request):
             return _with_retry_after(JsonResponse(error.as_dict(), status=error.status), error)
         parent = Comment.objects.filter(pk=data.get("parent") or 0, thread=thread).first()
