@@ -64,6 +64,15 @@ def as_datetime(value: Any) -> datetime | None:
     return parsed
 
 
+def _selected(facts: Mapping[str, Fact]) -> tuple[list[str], list[str], list[Any]]:
+    """The facts' names, their SELECT expressions and those expressions' parameters."""
+    names = list(facts)
+    params: list[Any] = []
+    for name in names:
+        params.extend(facts[name][1])
+    return names, [f"({facts[name][0]})" for name in names], params
+
+
 def participant_facts_and_row(
     user: Any, facts: Mapping[str, Fact], model: type[Model], pk: Any
 ) -> tuple[dict[str, Any], Model | None]:
@@ -77,15 +86,9 @@ def participant_facts_and_row(
         pk = model._meta.pk.to_python(pk)
     except ValidationError:  # a key that cannot be one finds nothing
         return {}, None
-    names = list(facts)
-    params: list[Any] = []
-    selected = [f"{participant_id()}"]
-    for name in names:
-        sql, fact_params = facts[name]
-        selected.append(f"({sql})")
-        params.extend(fact_params)
+    names, expressions, params = _selected(facts)
     other = connection.ops.quote_name("row_of")
-    selected.append(columns(model, other))
+    selected = [participant_id(), *expressions, columns(model, other)]
     sql = (
         f"SELECT {', '.join(selected)} FROM {table(model)} {other}"  # noqa: S608
         f" LEFT JOIN {table(get_user_model())} {PARTICIPANT} ON {participant_id()} = %s"
@@ -106,18 +109,12 @@ def participant_facts(user: Any, facts: Mapping[str, Fact]) -> dict[str, Any]:
     """The facts evaluated on the user's row in ONE query; {} when the row is gone."""
     from django.contrib.auth import get_user_model
 
-    names = list(facts)
+    names, expressions, params = _selected(facts)
     if not names:
         return {}
-    params: list[Any] = []
-    columns = []
-    for name in names:
-        sql, fact_params = facts[name]
-        columns.append(f"({sql})")
-        params.extend(fact_params)
     model = get_user_model()
     sql = (
-        f"SELECT {', '.join(columns)} FROM {table(model)} {PARTICIPANT}"  # noqa: S608
+        f"SELECT {', '.join(expressions)} FROM {table(model)} {PARTICIPANT}"  # noqa: S608
         f" WHERE {participant_id()} = %s"
     )
     with connection.cursor() as cursor:
