@@ -7,12 +7,13 @@ from __future__ import annotations
 
 
 def installed() -> bool:
-    """The run time (numpy) and the shipped artefacts are here."""
-    try:
-        import numpy  # noqa: F401
-    except ImportError:
-        return False
+    """The run time (numpy) and the shipped artefacts are here. Without importing numpy:
+    only the scorer needs it, and a web worker would carry it for nothing."""
+    from importlib.util import find_spec
     from pathlib import Path
+
+    if find_spec("numpy") is None:
+        return False
 
     return (Path(__file__).resolve().parent / "models" / "model.npz").exists()
 

@@ -13,7 +13,7 @@ from veche.discussion import hooks
 from veche.discussion.models import Comment, CommentStatus
 from veche.discussion.text import plain_text
 from veche.moderation.classifier import client, conf
-from veche.moderation.classifier.model import detect_lang
+from veche.moderation.classifier.language import detect_lang
 from veche.moderation.classifier.models import ClassifierState
 
 CHECK = "classifier"

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from veche.moderation.classifier import features as F
+from veche.moderation.classifier.language import detect_lang
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 LABELS = ("clean", "insulting", "profane", "hateful", "violent", "spam")
@@ -219,16 +220,6 @@ class Classifier:
             model=self.name,
             details={"lang": lang, "category": label},
         )
-
-
-_cyrillic = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
-
-
-def detect_lang(text: str) -> str:
-    letters = [c for c in (text or "").lower() if c.isalpha()]
-    if not letters:
-        return "en"
-    return "ru" if sum(c in _cyrillic for c in letters) * 2 >= len(letters) else "en"
 
 
 @lru_cache(maxsize=1)
