@@ -53,6 +53,8 @@ def main() -> None:
     parser.add_argument("--stages", action="store_true",
                         help="wall time of each stage of a post (median ms), no profiler")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="gc.freeze() after the warm-up, as a web worker does once loaded")
     parser.add_argument("--pg-cpu", type=int, default=0,
                         help="PostgreSQL: run each statement of one more post this many times"
                              " and print the server's CPU per run (the insert's token varied)")
@@ -276,6 +278,10 @@ def run(args: argparse.Namespace) -> dict:
     statuses: dict[int, int] = {}
     for i in range(args.warmup):
         post(i)
+    if args.gc_freeze:
+        import gc
+
+        gc.freeze()
     one: list[str] = []
 
     def record(execute, sql, params, many, context):
