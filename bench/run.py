@@ -27,6 +27,8 @@ import threading
 import time
 import urllib.parse
 import uuid
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -346,6 +348,22 @@ def comment_text(tag: str, client: int, number: int) -> str:
 # Posts each sequential run makes before its clock starts (not counted): the server's
 # threads open their connections and prepare their statements, as after any warm-up.
 POST_WARMUP = 20
+# Sequential posting (Veche's and Isso's) runs this many rounds of 200 posts, the first
+# after the warm-up; the report keeps the round with the median rate and lists them all.
+POST_ROUNDS = 3
+
+
+def median_round(rounds: list[dict]) -> dict:
+    """The round with the median rate, with every round's rate ("rounds"): one round
+    lasts a second or two, at the mercy of whatever else the machine does then."""
+    ordered = sorted(rounds, key=lambda r: r["per_second"])
+    return {**ordered[len(ordered) // 2], "rounds": [round(r["per_second"], 1) for r in rounds]}
+
+
+def sequential_rounds(post_round: Callable[[str, int], dict], tag: str) -> dict:
+    """POST_ROUNDS rounds of post_round(tag=the round's tag, warmup=warm-up posts)."""
+    return median_round([post_round(tag=f"{tag}{k}", warmup=POST_WARMUP if k == 0 else 0)
+                         for k in range(POST_ROUNDS)])
 
 
 def post_many(port: int, thread_id: int, clients: int, per_client: int, tag: str,
@@ -507,8 +525,8 @@ def bench_veche(db: str, sizes: list[int], requests: int, report: dict, variant:
                 r.update(bench_thread_json(port, ids, sizes, requests))
                 post_tid = ids["bench-post"]
                 # With the classifier: `veche serve` started the scorer.
-                r["post_sequential"] = post_many(port, post_tid, 1, 200, "seq", env,
-                                                 warmup=POST_WARMUP)
+                r["post_sequential"] = sequential_rounds(
+                    partial(post_many, port, post_tid, 1, 200, env=env), "seq")
                 for clients in (16, 64):
                     tag = f"c{clients}"
                     r[f"post_{tag}"] = post_many(port, post_tid, clients, 10, tag, env)
@@ -525,8 +543,8 @@ def bench_veche(db: str, sizes: list[int], requests: int, report: dict, variant:
             {**server_env, "VECHE_CLASSIFIER": "0"}, port, var / "serve-light.log", "/health",
         )
         try:
-            r["post_sequential_light"] = post_many(port, ids["bench-post"], 1, 200, "seqlight",
-                                                   env, warmup=POST_WARMUP)
+            r["post_sequential_light"] = sequential_rounds(
+                partial(post_many, port, ids["bench-post"], 1, 200, env=env), "seqlight")
         finally:
             server.stop()
     finally:
@@ -612,13 +630,15 @@ def bench_isso(sizes: list[int], requests: int, report: dict) -> None:
     try:
         for n in sizes:
             r[f"thread_json_{n}"] = timed_gets(port, f"/?uri=/bench-{n}", requests)
-        r["post_sequential"] = post_isso(port, 200, var / "comments.db")
+        r["post_sequential"] = sequential_rounds(
+            partial(post_isso, port, 200, var / "comments.db"), "isso")
         r["peak_rss_mb"] = server.peak_rss_mb()
     finally:
         server.stop()
 
 
-def post_isso(port: int, count: int, db: Path, warmup: int = POST_WARMUP) -> dict:
+def post_isso(port: int, count: int, db: Path, tag: str = "isso",
+              warmup: int = POST_WARMUP) -> dict:
     """Isso's sequential posting, Veche's counterpart (one client, one keep-alive
     connection, new comments on one thread through its JSON POST /new, after the same
     warm-up); the rows are counted in Isso's database afterwards."""
@@ -638,12 +658,12 @@ def post_isso(port: int, count: int, db: Path, warmup: int = POST_WARMUP) -> dic
         return response.status
 
     for i in range(warmup):
-        post("isso-warm", i)
+        post(f"{tag}-warm", i)
     deadline = time.monotonic() + DEADLINE
     t0 = time.perf_counter()
     for i in range(count):
         started = time.perf_counter()
-        status = post("isso", i)
+        status = post(tag, i)
         latencies.append(time.perf_counter() - started)
         statuses[status] = statuses.get(status, 0) + 1
         if time.monotonic() > deadline:
@@ -654,7 +674,7 @@ def post_isso(port: int, count: int, db: Path, warmup: int = POST_WARMUP) -> dic
     with contextlib.closing(sqlite3.connect(db)) as c:
         rows, distinct = c.execute(
             "SELECT count(*), count(DISTINCT text) FROM comments WHERE text LIKE ?",
-            ("Bench isso client 0 comment %",)).fetchone()
+            (f"Bench {tag} client 0 comment %",)).fetchone()
     return {"clients": 1, "sent": sent, "statuses": statuses, "seconds": took,
             "per_second": sent / took, "warmup": warmup, **latency_summary(latencies),
             "db": {"rows": rows, "distinct": distinct}}
@@ -793,6 +813,11 @@ def post_latency(p: dict) -> str:
     """'; a post median … / p99 … ms (after N warm-up posts)' when measured."""
     if "median_ms" not in p:
         return ""
+    if "rounds" in p:
+        rates = ", ".join(f"{rate:.0f}" for rate in p["rounds"])
+        return (f"; the median of {len(p['rounds'])} rounds ({rates}/s; the first after"
+                f" {POST_WARMUP} warm-up posts), a post's median"
+                f" {p['median_ms']:.2f} / p99 {p['p99_ms']:.2f} ms in that round")
     return (f"; a post median {p['median_ms']:.2f} / p99 {p['p99_ms']:.2f} ms"
             f" (after {p.get('warmup', 0)} warm-up posts)")
 
