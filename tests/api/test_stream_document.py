@@ -199,8 +199,7 @@ def test_query_count_does_not_grow_with_the_thread(make_user, django_assert_num_
 
 @pytest.mark.django_db(transaction=True)
 def test_same_bytes_outside_a_transaction_for_every_viewer(make_user, monkeypatch):
-    """Outside a transaction, as a request reads: a helper thread on SQLite, the
-    pipeline on PostgreSQL."""
+    """Outside a transaction, as a request reads (on PostgreSQL, in pipeline mode)."""
     thread, bob = varied_thread(make_user)
     moderator = moderator_of(make_user)
     monkeypatch.setattr(stream_sql, "FETCH", 3)
@@ -244,7 +243,7 @@ def test_each_batch_is_read_in_index_order_without_a_sort(make_user):
 @pytest.mark.django_db(transaction=True)
 def test_a_document_left_half_read_leaves_no_read_open(make_user, monkeypatch, tmp_path):
     """A reader who goes away mid-document: the statement asked for next is closed, so
-    no read stays open on the helper's connection: the thread can be written to (an
+    no read stays open on the connection: the thread can be written to (an
     in-memory database locks a table being read) and a checkpoint can empty the log."""
     from django.db import connection
 

@@ -14,7 +14,6 @@ def installed() -> bool:
 
     if find_spec("numpy") is None:
         return False
-
     return (Path(__file__).resolve().parent / "models" / "model.npz").exists()
 
 
