@@ -27,7 +27,7 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 
@@ -366,6 +366,19 @@ def sequential_rounds(post_round: Callable[[str, int], dict], tag: str) -> dict:
                          for k in range(POST_ROUNDS)])
 
 
+def side_by_side_rounds(ours: Callable[..., dict], ours_tag: str,
+                        theirs: Callable[..., dict], theirs_tag: str) -> tuple[dict, dict]:
+    """POST_ROUNDS rounds of each, alternating (theirs first, then ours): each side's
+    median round, both measured in the same minutes."""
+    mine: list[dict] = []
+    peer: list[dict] = []
+    for k in range(POST_ROUNDS):
+        warmup = POST_WARMUP if k == 0 else 0
+        peer.append(theirs(tag=f"{theirs_tag}{k}", warmup=warmup))
+        mine.append(ours(tag=f"{ours_tag}{k}", warmup=warmup))
+    return median_round(mine), median_round(peer)
+
+
 def post_many(port: int, thread_id: int, clients: int, per_client: int, tag: str,
               env: dict | None = None, warmup: int = 0) -> dict:
     """`clients` signed-in sessions post `per_client` comments each, all at once, after
@@ -451,7 +464,8 @@ def db_counts(env: dict, thread_id: int, tag: str) -> dict:
 # --------------------------------------------------------------------------- Veche
 
 
-def bench_veche(db: str, sizes: list[int], requests: int, report: dict, variant: str) -> None:
+def bench_veche(db: str, sizes: list[int], requests: int, report: dict, variant: str,
+                with_isso: bool = True) -> None:
     var = WORK / f"{db}"
     var.mkdir(parents=True, exist_ok=True)
     pg_name = None
@@ -525,8 +539,13 @@ def bench_veche(db: str, sizes: list[int], requests: int, report: dict, variant:
                 r.update(bench_thread_json(port, ids, sizes, requests))
                 post_tid = ids["bench-post"]
                 # With the classifier: `veche serve` started the scorer.
-                r["post_sequential"] = sequential_rounds(
-                    partial(post_many, port, post_tid, 1, 200, env=env), "seq")
+                ours = partial(post_many, port, post_tid, 1, 200, env=env)
+                if with_isso:
+                    with isso_beside(var / "isso-beside") as theirs:
+                        r["post_sequential"], r["post_sequential_isso"] = (
+                            side_by_side_rounds(ours, "seq", theirs, "isso"))
+                else:
+                    r["post_sequential"] = sequential_rounds(ours, "seq")
                 for clients in (16, 64):
                     tag = f"c{clients}"
                     r[f"post_{tag}"] = post_many(port, post_tid, clients, 10, tag, env)
@@ -604,15 +623,8 @@ def bench_isso(sizes: list[int], requests: int, report: dict) -> None:
         [str(venv / "bin" / "python"), "-c", "import isso; print(isso.dist.version)"],
         capture_output=True, text=True).stdout.strip()
     var = WORK / "isso"
-    shutil.rmtree(var, ignore_errors=True)
-    var.mkdir(parents=True)
     port = free_port()
-    conf = var / "isso.cfg"
-    conf.write_text(
-        f"[general]\ndbpath = {var / 'comments.db'}\nhost = http://127.0.0.1:{port}/\n"
-        "[moderation]\nenabled = false\n[guard]\nenabled = false\n"
-        f"[server]\nlisten = http://127.0.0.1:{port}/\n"
-    )
+    conf = isso_conf(var, port)
     for n in sizes:
         t0 = time.perf_counter()
         subprocess.run(  # noqa: S603
@@ -621,18 +633,51 @@ def bench_isso(sizes: list[int], requests: int, report: dict) -> None:
             check=True, timeout=1800, capture_output=True,
         )
         r[f"load_seconds_{n}"] = time.perf_counter() - t0
-    env = {**os.environ, "ISSO_SETTINGS": str(conf)}
-    server = Server(
-        [str(venv / "bin" / "gunicorn"), "-w", "2", "--threads", "4", "-k", "gthread",
-         "-b", f"127.0.0.1:{port}", "isso.run"],
-        env, port, var / "serve.log", "/info",
-    )
+    server = isso_server(venv, conf, port)
     try:
         for n in sizes:
             r[f"thread_json_{n}"] = timed_gets(port, f"/?uri=/bench-{n}", requests)
         r["post_sequential"] = sequential_rounds(
             partial(post_isso, port, 200, var / "comments.db"), "isso")
         r["peak_rss_mb"] = server.peak_rss_mb()
+    finally:
+        server.stop()
+
+
+def isso_conf(var: Path, port: int) -> Path:
+    """A fresh directory for an Isso with its settings (no moderation, no rate guard)."""
+    shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True)
+    conf = var / "isso.cfg"
+    conf.write_text(
+        f"[general]\ndbpath = {var / 'comments.db'}\nhost = http://127.0.0.1:{port}/\n"
+        "[moderation]\nenabled = false\n[guard]\nenabled = false\n"
+        f"[server]\nlisten = http://127.0.0.1:{port}/\n"
+    )
+    return conf
+
+
+def isso_server(venv: Path, conf: Path, port: int) -> Server:
+    """Isso under gunicorn, 2 workers x 4 threads, as Veche's `veche serve`."""
+    return Server(
+        [str(venv / "bin" / "gunicorn"), "-w", "2", "--threads", "4", "-k", "gthread",
+         "-b", f"127.0.0.1:{port}", "isso.run"],
+        {**os.environ, "ISSO_SETTINGS": str(conf)}, port, conf.parent / "serve.log", "/info",
+    )
+
+
+@contextlib.contextmanager
+def isso_beside(var: Path) -> Iterator[Callable[..., dict]]:
+    """An Isso on an empty database of its own, up while Veche's sequential posting is
+    measured, so that each Veche round follows an Isso round in the same minutes (this
+    machine's speed moved by up to 2x within minutes). Yields Isso's post round."""
+    venv = HERE / ".isso-venv"
+    ensure_peer_venv(venv, HERE / "peers" / "isso-requirements.txt")
+    port = free_port()
+    conf = isso_conf(var, port)
+    server = isso_server(venv, conf, port)
+    try:
+        yield partial(post_isso, port, 200, var / "comments.db")
     finally:
         server.stop()
 
@@ -880,9 +925,13 @@ def write_report(report: dict, args: argparse.Namespace) -> Path:
                 lines.append(f"- {n} comments: Isso JSON vs Veche whole-thread JSON from its"
                              f" version's file {w['median_ms']:.1f} ms ="
                              f" **{p['median_ms'] / w['median_ms']:.1f}×**")
-        x, v = iso.get("post_sequential"), r.get("post_sequential")
+        beside = "post_sequential_isso" in r
+        x = r["post_sequential_isso"] if beside else iso.get("post_sequential")
+        v = r.get("post_sequential")
         if x and v:
-            lines.append(f"- posting, 1 client: Isso {x['per_second']:.0f}/s ({x['sent']} posts,"
+            when = ("in rounds alternating with Veche's" if beside else "in its own stage")
+            lines.append(f"- posting, 1 client: Isso {when} {x['per_second']:.0f}/s"
+                         f" ({x['sent']} posts,"
                          f" statuses {x['statuses']}, rows {x['db']['rows']}{post_latency(x)})"
                          " vs Veche"
                          f" {v['per_second']:.0f}/s: Veche / Isso ="
@@ -922,7 +971,8 @@ def main() -> None:
     args.sizes = [int(s) for s in args.sizes.split(",") if s]
     report: dict = {"machine": machine(), "variant": args.variant}
     partial = WORK / "partial-report.json"
-    stages = [(db, lambda db=db: bench_veche(db, args.sizes, args.requests, report, args.variant))
+    stages = [(db, lambda db=db: bench_veche(db, args.sizes, args.requests, report, args.variant,
+                                             with_isso=not args.no_peers))
               for db in args.dbs]
     if not args.no_peers:
         stages += [("isso", lambda: bench_isso(args.sizes, args.requests, report)),
