@@ -360,7 +360,7 @@ def median_round(rounds: list[dict]) -> dict:
     return {**ordered[len(ordered) // 2], "rounds": [round(r["per_second"], 1) for r in rounds]}
 
 
-def sequential_rounds(post_round: Callable[[str, int], dict], tag: str) -> dict:
+def sequential_rounds(post_round: Callable[..., dict], tag: str) -> dict:
     """POST_ROUNDS rounds of post_round(tag=the round's tag, warmup=warm-up posts)."""
     return median_round([post_round(tag=f"{tag}{k}", warmup=POST_WARMUP if k == 0 else 0)
                          for k in range(POST_ROUNDS)])
