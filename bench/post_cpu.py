@@ -89,7 +89,8 @@ def stop_spies(spies: list) -> None:
         process.wait(timeout=30)
 
 
-def one_run(code: str, classifier: str, posts: int, spy: str = "") -> None:
+def one_run(code: str, classifier: str, posts: int, spy: str = "",
+            http_server: str = "granian") -> None:
     """One fresh database and server running `code` ("current" or an older src
     directory); prints the latency and every busy process's CPU per post."""
     var = WORK / f"post-cpu-{os.getpid()}"
@@ -104,7 +105,7 @@ def one_run(code: str, classifier: str, posts: int, spy: str = "") -> None:
     path = f"{HERE}{os.pathsep}{var}"
     if code != "current":
         path = f"{code}{os.pathsep}{path}"
-    env = env_for(var, url, PYTHONPATH=path, VECHE_SERVER="granian",
+    env = env_for(var, url, PYTHONPATH=path, VECHE_SERVER=http_server,
                   REDIS_URL=REDIS_URL, VECHE_REDIS_PREFIX=prefix)
     try:
         veche(env, "migrate", "--noinput", "-v0")
@@ -135,7 +136,7 @@ def one_run(code: str, classifier: str, posts: int, spy: str = "") -> None:
             stop_spies(spies)
         finally:
             server.stop()
-        print(f"{code}, classifier {classifier}: {posts} posts, median latency "
+        print(f"{code}, {http_server}, classifier {classifier}: {posts} posts, median latency "
               f"{statistics.median(latencies) * 1000:.2f} ms")
         used = {pid: (ticks - before.get(pid, (0, ""))[0], command)
                 for pid, (ticks, command) in after.items()}
@@ -157,10 +158,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="each code once a round")
     parser.add_argument("--py-spy", default="",
                         help="path to py-spy: record the web workers (files named on start)")
+    parser.add_argument("--servers", default="granian",
+                        help="comma-separated HTTP servers of `veche serve`: granian, gunicorn")
     args = parser.parse_args()
     for _ in range(args.rounds):
         for code in (c for c in args.code.split(",") if c):
-            one_run(code, args.classifier, args.posts, args.py_spy)
+            for server in (s for s in args.servers.split(",") if s):
+                one_run(code, args.classifier, args.posts, args.py_spy, server)
 
 
 if __name__ == "__main__":
