@@ -70,7 +70,10 @@ def main() -> None:
     parser.add_argument("--redis", action="store_true",
                         help="Redis for the cache and sessions (keys under a prefix of its own)")
     args = parser.parse_args()
-    if args.count_instructions and not os.environ.get("VECHE_UNDER_CALLGRIND"):
+    sys.path.insert(0, str(HERE))
+    from callgrind import under_callgrind
+
+    if args.count_instructions and not under_callgrind():
         count_instructions(args)
         return
 
@@ -144,19 +147,11 @@ def count_instructions(args: argparse.Namespace) -> None:
     """This command again under callgrind, instrumenting only the timed posts; prints
     the instructions a post of this process (the client and the whole server side in
     Python; the scorer, PostgreSQL and Redis are other processes)."""
-    out = Path(tempfile.mkdtemp(prefix="veche-callgrind-")) / "callgrind.out"
+    from callgrind import counted
+
     argv = [a for a in sys.argv[1:] if a != "--count-instructions"]
-    try:
-        subprocess.run(  # noqa: S603 - this very script, under valgrind
-            ["valgrind", "--tool=callgrind", "--instr-atstart=no",  # noqa: S607
-             f"--callgrind-out-file={out}", sys.executable, __file__, *argv],
-            check=True, env={**os.environ, "VECHE_UNDER_CALLGRIND": "1"},
-            stderr=subprocess.DEVNULL, timeout=DEADLINE * 4)
-        totals = next(line for line in out.read_text().splitlines()
-                      if line.startswith("totals:"))
-        print(f"instructions a post: {int(totals.split()[1]) / args.posts:,.0f}")
-    finally:
-        shutil.rmtree(out.parent, ignore_errors=True)
+    total = counted(__file__, argv, timeout=DEADLINE * 4)
+    print(f"instructions a post: {total / args.posts:,.0f}")
 
 
 # The stages of a post, as functions to time where they are looked up (module, name).
@@ -348,9 +343,9 @@ def run(args: argparse.Namespace) -> dict:
         wrapper_class._commit = timed_commit
     stages = time_stages() if args.stages else {}
     deadline = time.monotonic() + DEADLINE
-    if os.environ.get("VECHE_UNDER_CALLGRIND"):
-        subprocess.run(["callgrind_control", "--instr=on", str(os.getpid())],  # noqa: S607
-                       check=True, stdout=subprocess.DEVNULL)
+    from callgrind import instrument
+
+    instrument(True)
     cpu_start = time.process_time()
     for i in range(args.warmup + 1, args.warmup + 1 + args.posts):
         t0 = time.perf_counter()
@@ -366,9 +361,7 @@ def run(args: argparse.Namespace) -> dict:
     # This process's own CPU (Python, client and server): steadier than wall time on a
     # shared machine, as it leaves out waiting for the database and the scorer.
     cpu_ms = (time.process_time() - cpu_start) * 1000 / max(1, len(samples))
-    if os.environ.get("VECHE_UNDER_CALLGRIND"):
-        subprocess.run(["callgrind_control", "--instr=off", str(os.getpid())],  # noqa: S607
-                       check=True, stdout=subprocess.DEVNULL)
+    instrument(False)
     samples.sort()
     for name, times in stages.items():
         print(f"  {statistics.median(times) * 1000:7.3f} ms x{len(times):4d}  {name}")

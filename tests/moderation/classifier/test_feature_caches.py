@@ -90,3 +90,63 @@ def test_the_scorer_s_answer_is_the_dataclass_as_asdict_gives_it(texts):
         result = classifier.score(text, lang)
         assert result.as_dict() == dataclasses.asdict(result), text
         assert result.as_dict()["details"] is not result.details
+
+
+def test_a_text_s_parts_and_their_buckets_equal_each_part_computed_alone(texts):
+    extra = [("One. Two three four five six! Seven?\n\nEight nine ten eleven twelve.", "en"),
+             ("ok. Да нет да нет да нет. Ну и ну и ну!", "ru"), ("a.\n\n.b", "en")]
+    for text, lang in texts + extra:
+        parts, buckets = F.ngram_buckets_of_parts(text, lang, 5)
+        sentences = F.sentences(text)
+        expected = [text] + ([s for s in sentences if len(F.words(s)) >= 5]
+                             if len(sentences) > 1 else [])
+        assert parts == expected, text
+        for part, found in zip(parts, buckets, strict=True):
+            assert found.tolist() == _ngram_features_afresh(part, lang), part
+
+
+def test_scores_of_a_text_s_parts_together_equal_each_part_scored_alone(texts):
+    """The probability of abuse, which the thresholds judge, to the last bit."""
+    classifier = load()
+    for text, lang in texts:
+        parts, buckets = F.ngram_buckets_of_parts(text, lang, 5)
+        together = classifier.ngrams[lang].scores_of_buckets(buckets)
+        tokens = classifier.tokens.scores_many(parts)
+        for i, part in enumerate(parts):
+            alone = _one_text_alone(classifier, part, lang)
+            assert together[0][i] == alone["ngram_p"], part
+            assert tokens[0][i] == alone["token_p"], part
+            # The categories (which name a verdict) add float32 weights: summed in
+            # another order they may differ in float32's last digits.
+            np.testing.assert_allclose(together[1][i], alone["ngram_m"], rtol=1e-5)
+            np.testing.assert_allclose(tokens[1][i], alone["token_m"], rtol=1e-5)
+
+
+def _one_text_alone(classifier, text: str, lang: str) -> dict:
+    """The probabilities of one text the way they were computed before parts were
+    scored together (one numpy gather per text)."""
+    from veche.moderation.classifier.model import _sigmoid
+
+    def softmax(z):
+        e = np.exp(z - z.max())
+        return e / e.sum()
+
+    ngrams = classifier.ngrams[lang]
+    index = F.ngram_buckets(text, lang)
+    if len(index):
+        norm = 1 / np.sqrt(len(index))
+        ngram_p = _sigmoid(ngrams.b_bin + norm * float(ngrams.w_bin_dense[index].sum()))
+        rows = ngrams.row_of[index]
+        rows = rows[rows >= 0]
+        ngram_m = softmax(ngrams.b_multi + (norm * ngrams.w_multi[rows].sum(axis=0)
+                                            if len(rows) else 0))
+    else:
+        ngram_p, ngram_m = _sigmoid(ngrams.b_bin), softmax(ngrams.b_multi)
+    tokens = classifier.tokens
+    ids = tokens.wp.encode(text)
+    if ids:
+        token_p = _sigmoid(tokens.b_bin + float(tokens.w_bin[ids].mean()))
+        token_m = softmax(tokens.b_multi + tokens.w_multi[ids].mean(axis=0))
+    else:
+        token_p, token_m = _sigmoid(tokens.b_bin), softmax(tokens.b_multi)
+    return {"ngram_p": ngram_p, "ngram_m": ngram_m, "token_p": token_p, "token_m": token_m}

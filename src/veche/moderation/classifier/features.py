@@ -91,14 +91,60 @@ def ngram_buckets(text: str, lang: str) -> np.ndarray:
     scorer gathers weights with it; numpy sorts them several times faster than
     sorted() on a list)."""
     toks = words(text)
-    keys = [lemma(w) for w in toks] if lang == "ru" else toks
+    feats = _core_buckets(toks, _keys(toks, lang))
+    feats.update(_bucket(s) for s in shape(text, len(toks)))
+    return _ascending(feats)
+
+
+def ngram_buckets_of_parts(text: str, lang: str, min_words: int) -> tuple[list[str], list]:
+    """The parts a text is scored by, and each one's ngram_buckets: the text itself,
+    then (when it has more than one) each of its sentences() of at least min_words
+    words. The text's own buckets are its sentences' put together, with the bigrams
+    across their ends and its own shape, instead of every word's again."""
+    pieces = _sentence_re.split(text or "")
+    toks = [words(piece) for piece in pieces]
+    keys = [_keys(one, lang) for one in toks]
+    cores = [_core_buckets(one, its_keys) for one, its_keys in zip(toks, keys, strict=True)]
+    whole: set[int] = set().union(*cores)
+    every_key = list(itertools.chain.from_iterable(keys))
+    ends = list(itertools.accumulate(len(k) for k in keys))
+    # The bigrams no sentence has: a word at one sentence's end and the next word.
+    whole.update(_bigram(every_key[end - 1], every_key[end])
+                 for end in set(ends) if 0 < end < len(every_key))
+    count = len(every_key)
+    whole.update(_bucket(s) for s in shape(text, count))
+    parts, buckets = [text], [_ascending(whole)]
+    kept = [i for i, piece in enumerate(pieces) if len(piece.strip()) > 2]  # sentences()
+    if len(kept) > 1:
+        for i in kept:
+            if len(toks[i]) >= min_words:
+                sentence = pieces[i].strip()
+                cores[i].update(_bucket(s) for s in shape(sentence, len(toks[i])))
+                parts.append(sentence)
+                buckets.append(_ascending(cores[i]))
+    return parts, buckets
+
+
+def _keys(toks: list[str], lang: str) -> list[str]:
+    return [lemma(w) for w in toks] if lang == "ru" else toks
+
+
+def _core_buckets(toks: list[str], keys: list[str]) -> set[int]:
+    """The buckets of these words in a row: character n-grams, unigrams, bigrams."""
     feats: set[int] = set()
     for w in toks:
         feats.update(char_buckets(w))
     feats.update(map(word_bucket, keys))
-    for a, b in itertools.pairwise(keys):
-        feats.add(_bucket(f"b{a} {b}"))
-    feats.update(_bucket(s) for s in shape(text, len(toks)))
+    feats.update(itertools.starmap(_bigram, itertools.pairwise(keys)))
+    return feats
+
+
+@lru_cache(maxsize=16_384)
+def _bigram(a: str, b: str) -> int:
+    return _bucket(f"b{a} {b}")
+
+
+def _ascending(feats: set[int]) -> np.ndarray:
     found = np.fromiter(feats, dtype=np.int64, count=len(feats))
     found.sort()
     return found

@@ -13,6 +13,7 @@ the logit is known): "violent language: “burned with TNW, smaller ones - with 
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from dataclasses import dataclass, field
@@ -61,10 +62,19 @@ def _sigmoid(x: float) -> float:
     return float(1 / (1 + np.exp(-x)))
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max()
-    e = np.exp(z)
-    return e / e.sum()
+def _segment_sums(rows: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The sums of consecutive runs of rows, counts[i] rows in run i (zeros if none)."""
+    sums = np.zeros((len(counts), rows.shape[1]), dtype=rows.dtype)
+    filled = counts > 0
+    if filled.any():
+        starts = (np.cumsum(counts) - counts)[filled]
+        sums[filled] = np.add.reduceat(rows, starts, axis=0)
+    return sums
+
+
+def _softmax_rows(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def trim_span(sentence: str, limit: int = SPAN_MAX) -> str:
@@ -92,15 +102,37 @@ class NgramModel:
         self.b_multi = z[f"{prefix}_b_multi"].astype(np.float32)
 
     def scores(self, text: str, lang: str) -> tuple[float, np.ndarray]:
-        index = F.ngram_buckets(text, lang)
-        if not len(index):
-            return _sigmoid(self.b_bin), _softmax(self.b_multi)
-        norm = 1 / np.sqrt(len(index))
-        logit = self.b_bin + norm * float(self.w_bin_dense[index].sum())
-        rows = self.row_of[index]
-        rows = rows[rows >= 0]
-        multi = self.b_multi + (norm * self.w_multi[rows].sum(axis=0) if len(rows) else 0)
-        return _sigmoid(logit), _softmax(multi)
+        probabilities, multi = self.scores_many([text], lang)
+        return probabilities[0], multi[0]
+
+    def scores_many(self, texts: list[str], lang: str) -> tuple[list[float], np.ndarray]:
+        return self.scores_of_buckets([F.ngram_buckets(text, lang) for text in texts])
+
+    def scores_of_buckets(self, indexes: list[np.ndarray]) -> tuple[list[float], np.ndarray]:
+        """Each text's probability of abuse and its categories' probabilities (a row
+        each), given its buckets. The texts' features are gathered in one go: a comment
+        is scored whole and sentence by sentence, and numpy's cost per call was most of
+        the work."""
+        counts = np.array([len(index) for index in indexes])
+        every = np.concatenate(indexes)
+        gathered = self.w_bin_dense[every]
+        probabilities, start = [], 0
+        for count in counts.tolist():
+            if count:
+                # One slice's own sum (numpy's pairwise order, as for one text alone).
+                total = float(gathered[start:start + count].sum())
+                probabilities.append(_sigmoid(self.b_bin + 1 / np.sqrt(count) * total))
+            else:
+                probabilities.append(_sigmoid(self.b_bin))
+            start += count
+        rows = self.row_of[every]
+        seen = rows >= 0
+        known = np.bincount(np.repeat(np.arange(len(indexes)), counts)[seen],
+                            minlength=len(indexes))
+        sums = _segment_sums(self.w_multi[rows[seen]], known)
+        norms = 1 / np.sqrt(np.maximum(counts, 1))
+        logits = self.b_multi + norms[:, None] * sums
+        return probabilities, _softmax_rows(logits)
 
     def word_shares(self, text: str, lang: str) -> list[float]:
         """Each word's share of the binary logit (bigrams split between their two words)."""
@@ -133,13 +165,25 @@ class TokenModel:
         self.b_multi = z["en_tok_b_multi"].astype(np.float32)
 
     def scores(self, text: str) -> tuple[float, np.ndarray]:
-        ids = self.wp.encode(text)
-        if not ids:
-            return _sigmoid(self.b_bin), _softmax(self.b_multi)
-        return (
-            _sigmoid(self.b_bin + float(self.w_bin[ids].mean())),
-            _softmax(self.b_multi + self.w_multi[ids].mean(axis=0)),
-        )
+        probabilities, multi = self.scores_many([text])
+        return probabilities[0], multi[0]
+
+    def scores_many(self, texts: list[str]) -> tuple[list[float], np.ndarray]:
+        """As NgramModel.scores_many: the mean of the texts' token weights, gathered in
+        one go."""
+        ids = [self.wp.encode(text) for text in texts]
+        counts = np.array([len(one) for one in ids])
+        every = np.fromiter(itertools.chain.from_iterable(ids), dtype=np.intp,
+                            count=int(counts.sum()))
+        gathered = self.w_bin[every]
+        probabilities, start = [], 0
+        for count in counts.tolist():
+            mean = float(gathered[start:start + count].mean()) if count else 0.0
+            probabilities.append(_sigmoid(self.b_bin + mean))
+            start += count
+        sums = _segment_sums(self.w_multi[every], counts)
+        means = (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
+        return probabilities, _softmax_rows(self.b_multi + means)
 
     def word_shares(self, words: list[str]) -> list[float]:
         """Each word's share of the mean-pooled logit (its word pieces' weights / count)."""
@@ -161,12 +205,14 @@ class Classifier:
         self.name = self.meta["name"]
         self._lock = threading.Lock()  # pymorphy3 and the caches are shared
 
-    def _one(self, text: str, lang: str) -> tuple[float, np.ndarray]:
-        p_ngram, m_ngram = self.ngrams[lang].scores(text, lang)
+    def _many(self, texts: list[str], indexes: list[np.ndarray], lang: str,
+              ) -> tuple[list[float], np.ndarray]:
+        probabilities, multi = self.ngrams[lang].scores_of_buckets(indexes)
         if lang == "en":
-            p_tok, m_tok = self.tokens.scores(text)
-            return (p_ngram + p_tok) / 2, (m_ngram + m_tok) / 2
-        return p_ngram, m_ngram
+            p_tok, m_tok = self.tokens.scores_many(texts)
+            probabilities = [(a + b) / 2 for a, b in zip(probabilities, p_tok, strict=True)]
+            multi = (multi + m_tok) / 2
+        return probabilities, multi
 
     def phrase(self, sentence: str, lang: str) -> str:
         """The few consecutive words of a sentence that raise its score most."""
@@ -193,16 +239,12 @@ class Classifier:
     def score(self, text: str, lang: str = "en") -> Result:
         lang = lang if lang in self.ngrams else detect_lang(text)
         with self._lock:
-            best_p, best_m = self._one(text, lang)
-            span = text
-            parts = F.sentences(text)
-            if len(parts) > 1:
-                for part in parts:
-                    if len(F.words(part)) < SENTENCE_MIN_WORDS:
-                        continue
-                    p, m = self._one(part, lang)
-                    if p > best_p:
-                        best_p, best_m, span = p, m, part
+            # The text, and each of its sentences long enough to judge alone: the
+            # highest score counts (the first of equals).
+            parts, indexes = F.ngram_buckets_of_parts(text, lang, SENTENCE_MIN_WORDS)
+            probabilities, multi = self._many(parts, indexes, lang)
+            best = max(range(len(parts)), key=probabilities.__getitem__)
+            best_p, best_m, span = probabilities[best], multi[best], parts[best]
         threshold = float(self.meta["thresholds"][lang])
         abusive = [(best_m[i], lab) for i, lab in enumerate(self.labels) if lab != "clean"]
         label = max(abusive)[1]
