@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.db import connection
@@ -21,18 +22,24 @@ from veche.discussion.models import SEQ_WIDTH, AuthorTally, Comment, Thread, enc
 def _thread_counters(*, published: bool, created_at: datetime) -> tuple[str, list[Any]]:
     """The SET clause that takes the thread's next number, bumps its version and, for a
     published comment, counts it; with its parameters."""
+    params: list[Any] = []
+    if published:
+        field = Thread._meta.get_field("last_comment_at")
+        params.append(field.get_db_prep_value(created_at, connection))
+    return _thread_counters_sql(published), params
+
+
+def _thread_counters_sql(published: bool) -> str:
     meta = Thread._meta
 
     def col(name: str) -> str:
         return connection.ops.quote_name(meta.get_field(name).column)
 
     sets = [f"{col(name)} = {col(name)} + 1" for name in ("next_seq", "version")]
-    params: list[Any] = []
     if published:
         sets += [f"{col('comment_count')} = {col('comment_count')} + 1",
                  f"{col('last_comment_at')} = %s"]
-        params.append(meta.get_field("last_comment_at").get_db_prep_value(created_at, connection))
-    return ", ".join(sets), params
+    return ", ".join(sets)
 
 
 def count_reply(parent_id: int, root_id: int) -> None:
@@ -64,35 +71,29 @@ def _seq_code_sql(seq: str) -> str:
     )
 
 
-def _row_values(instance: Any, skip: str = "") -> tuple[list[str], list[Any]]:
-    """The quoted columns of a new row of `instance` (its primary key and the field
-    `skip` left out) and their values, prepared as Model.save() would prepare them."""
-    names, values = [], []
-    for field in instance._meta.concrete_fields:
-        if field.primary_key or field.name == skip:
-            continue
-        names.append(connection.ops.quote_name(field.column))
-        values.append(field.get_db_prep_save(field.pre_save(instance, True), connection))
-    return names, values
+def _row_params(instance: Any, skip: str = "") -> list[Any]:
+    """The values of a new row of `instance` (its primary key and the field `skip` left
+    out), prepared as Model.save() would prepare them, in _companion_sql's order."""
+    return [field.get_db_prep_save(field.pre_save(instance, True), connection)
+            for field in instance._meta.concrete_fields
+            if not field.primary_key and field.name != skip]
 
 
-def _companions_sql(companions: Sequence[CompanionRow]) -> tuple[str, list[Any]]:
-    """A data-modifying CTE per companion row, each reading the new comment's id from
-    the CTE "c"."""
+def _companion_sql(n: int, model: type, comment_field: str) -> str:
+    """A data-modifying CTE inserting a companion row of `model`, reading the new
+    comment's id from the CTE "c"; its parameters are _row_params(instance, skip=
+    comment_field)."""
     qn = connection.ops.quote_name
-    parts: list[str] = []
-    params: list[Any] = []
-    for n, row in enumerate(companions):
-        meta = row.instance._meta
-        names, values = _row_values(row.instance, skip=row.comment_field)
-        names.append(qn(meta.get_field(row.comment_field).column))
-        parts.append(
-            f", k{n} AS (INSERT INTO {qn(meta.db_table)} ({', '.join(names)})"  # noqa: S608
-            f" SELECT {', '.join(['%s'] * len(values))}, c.{qn(Comment._meta.pk.column)}"
-            " FROM c)"
-        )
-        params += values
-    return "".join(parts), params
+    meta = model._meta
+    names = [qn(f.column) for f in meta.concrete_fields
+             if not f.primary_key and f.name != comment_field]
+    count = len(names)
+    names.append(qn(meta.get_field(comment_field).column))
+    return (
+        f", k{n} AS (INSERT INTO {qn(meta.db_table)} ({', '.join(names)})"  # noqa: S608
+        f" SELECT {', '.join(['%s'] * count)}, c.{qn(Comment._meta.pk.column)}"
+        " FROM c)"
+    )
 
 
 def insert_companions(comment: Comment, companions: Sequence[CompanionRow]) -> None:
@@ -116,6 +117,49 @@ def insert_folded(
     the thread's row first (the UPDATE, which the INSERT reads), then the tally, the
     ancestors and the companions (CTEs nobody reads run after the main query, in
     order). Sets comment.pk, seq and path."""
+    shapes = tuple((type(row.instance), row.comment_field) for row in companions)
+    sql = _folded_sql(published, comment.author_id is not None, comment.parent_id is not None,
+                      shapes, connection.vendor)
+    params: list[Any] = []
+    if published:
+        params.append(Thread._meta.get_field("last_comment_at").get_db_prep_value(
+            comment.created_at, connection))
+    params.append(comment.thread_id)
+    for field in _comment_fields():
+        if field.name == "path":
+            params.append(prefix)
+        elif field.name != "seq":
+            params.append(field.get_db_prep_save(field.pre_save(comment, True), connection))
+    if comment.author_id is not None:
+        params += [comment.author_id, str(comment.status)]
+    if comment.parent_id is not None:
+        params += [comment.parent_id, comment.root_id, comment.parent_id, comment.root_id]
+    for row in companions:
+        params += _row_params(row.instance, skip=row.comment_field)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        raise Thread.DoesNotExist(f"thread {comment.thread_id} is gone")
+    comment.pk, comment.seq, comment.path = rows[0]
+    if comment.path != prefix + encode_seq(comment.seq):  # raises past the last number
+        raise RuntimeError(f"comment path {comment.path!r} does not encode {comment.seq}")
+    comment._state.adding, comment._state.db = False, connection.alias
+
+
+@cache
+def _comment_fields() -> list[Any]:
+    """The comment's columns a new row gets (all but the primary key), in order."""
+    return [f for f in Comment._meta.concrete_fields if not f.primary_key]
+
+
+@cache
+def _folded_sql(published: bool, with_author: bool, with_parent: bool,
+                companions: tuple[tuple[type, str], ...], vendor: str) -> str:
+    """insert_folded's statement for one shape of post, written once: a post had spent
+    more time quoting names and joining this text than PostgreSQL took to plan it.
+    Parameters, in order: the thread's counters', the thread's id, the comment's fields
+    but seq (the path's prefix for path), the tally's, the ancestors', the companions'."""
     qn = connection.ops.quote_name
     thread_meta, meta = Thread._meta, Comment._meta
 
@@ -125,8 +169,7 @@ def insert_folded(
     def col(name: str) -> str:
         return qn(meta.get_field(name).column)
 
-    sets, params = _thread_counters(published=published, created_at=comment.created_at)
-    params.append(comment.thread_id)
+    sets = _thread_counters_sql(published)
     # Only quoted names of our own columns and fixed SQL go into the text; values are
     # parameters.
     sql = [
@@ -134,24 +177,20 @@ def insert_folded(
         f" WHERE {qn(thread_meta.pk.column)} = %s RETURNING {tcol('next_seq')} - 1 AS seq)"
     ]
     names, values = [], []
-    for field in meta.concrete_fields:
-        if field.primary_key:
-            continue
+    for field in _comment_fields():
         names.append(qn(field.column))
         if field.name == "seq":
             values.append("t.seq")
         elif field.name == "path":
             values.append(f"%s || {_seq_code_sql('t.seq')}")
-            params.append(prefix)
         else:
             values.append("%s")
-            params.append(field.get_db_prep_save(field.pre_save(comment, True), connection))
     sql.append(
         f", c AS (INSERT INTO {qn(meta.db_table)} ({', '.join(names)})"  # noqa: S608
         f" SELECT {', '.join(values)} FROM t"
         f" RETURNING {qn(meta.pk.column)}, {col('seq')}, {col('path')})"
     )
-    if comment.author_id is not None:
+    if with_author:
         tally = AuthorTally._meta
         name = qn(tally.db_table)
         user, status_col = (qn(tally.get_field(n).column) for n in ("user", "status"))
@@ -162,8 +201,7 @@ def insert_folded(
             f" SET {count} = {name}.{count} + excluded.{count},"
             f" {upvotes} = {name}.{upvotes} + excluded.{upvotes})"
         )
-        params += [comment.author_id, str(comment.status)]
-    if comment.parent_id is not None:
+    if with_parent:
         replies, descendants = col("reply_count"), col("descendant_count")
         pk = qn(meta.pk.column)
         sql.append(
@@ -172,21 +210,10 @@ def insert_folded(
             f" {descendants} = {descendants} + (CASE WHEN {pk} = %s THEN 1 ELSE 0 END)"
             f" WHERE {pk} IN (%s, %s) AND EXISTS (SELECT 1 FROM c))"
         )
-        params += [comment.parent_id, comment.root_id, comment.parent_id, comment.root_id]
-    if companions:
-        companion_sql, companion_params = _companions_sql(companions)
-        sql.append(companion_sql)
-        params += companion_params
+    for n, (model, comment_field) in enumerate(companions):
+        sql.append(_companion_sql(n, model, comment_field))
     sql.append(f" SELECT {qn(meta.pk.column)}, {col('seq')}, {col('path')} FROM c")  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute("".join(sql), params)
-        rows = cursor.fetchall()
-    if not rows:
-        raise Thread.DoesNotExist(f"thread {comment.thread_id} is gone")
-    comment.pk, comment.seq, comment.path = rows[0]
-    if comment.path != prefix + encode_seq(comment.seq):  # raises past the last number
-        raise RuntimeError(f"comment path {comment.path!r} does not encode {comment.seq}")
-    comment._state.adding, comment._state.db = False, connection.alias
+    return "".join(sql)
 
 
 def take_seq(thread_id: int, *, published: bool, created_at: datetime) -> int:
