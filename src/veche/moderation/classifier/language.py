@@ -3,12 +3,17 @@ workers ask it for every post, and numpy is the scorer's alone (~14 MB a process
 
 from __future__ import annotations
 
-_cyrillic = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
+import re
+
+# The Russian alphabet in lower case: а-я (U+0430-U+044F) and ё.
+_CYRILLIC = re.compile("[а-яё]")
 
 
 def detect_lang(text: str) -> str:
     """"ru" when at least half the letters are Cyrillic, else "en"."""
-    letters = [c for c in (text or "").lower() if c.isalpha()]
+    lowered = (text or "").lower()
+    # Counted by C loops (a Python loop over the characters was ~40 µs a post).
+    letters = sum(map(str.isalpha, lowered))
     if not letters:
         return "en"
-    return "ru" if sum(c in _cyrillic for c in letters) * 2 >= len(letters) else "en"
+    return "ru" if len(_CYRILLIC.findall(lowered)) * 2 >= letters else "en"
