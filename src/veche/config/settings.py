@@ -156,6 +156,8 @@ else:
             "LOCATION": "veche",
         }
     }
+    # Django's database sessions, each request's row read without building a query.
+    SESSION_ENGINE = "veche.core.sessions"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
