@@ -421,7 +421,7 @@ def do_create_comment(
             comment.seq = inserting.take_seq(thread.pk, published=published,
                                              created_at=created_at)
             comment.path = prefix + encode_seq(comment.seq)
-            comment.save(force_insert=True)
+            inserting.insert_row(comment)
             do_tally({(comment.author_id, status): (1, 0)})
             if parent is not None:
                 inserting.count_reply(parent.pk, root_id)

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, F, PositiveIntegerField, When
+from django.db.models import Case, F, Model, PositiveIntegerField, When
 
 from veche.discussion.hooks import CompanionRow
 from veche.discussion.models import SEQ_WIDTH, AuthorTally, Comment, Thread, encode_seq
@@ -100,7 +100,35 @@ def insert_companions(comment: Comment, companions: Sequence[CompanionRow]) -> N
     """Elsewhere than on PostgreSQL: the companion rows, once the comment has its id."""
     for row in companions:
         setattr(row.instance, row.comment_field, comment)
-        row.instance.save(force_insert=True)
+        insert_row(row.instance)
+
+
+def insert_row(instance: Model) -> None:
+    """A new row of `instance` (with an automatic primary key), as
+    save(force_insert=True) writes it but from an INSERT written once per model: the
+    ORM compiled one for every save, a third of a post's time in Python on SQLite. No
+    save signals: nothing listens to them for comments and the rows stored with them
+    (on PostgreSQL the folded insert never sent them either). Sets the primary key."""
+    sql, returns = _insert_sql(type(instance), connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _row_params(instance))
+        instance.pk = cursor.fetchone()[0] if returns else cursor.lastrowid
+    instance._state.adding, instance._state.db = False, connection.alias
+
+
+@cache
+def _insert_sql(model: type[Model], vendor: str) -> tuple[str, bool]:
+    """The INSERT of a new row of `model` (every column but the primary key, in
+    _row_params's order) and whether it returns the new primary key."""
+    qn = connection.ops.quote_name
+    meta = model._meta
+    names = [qn(f.column) for f in meta.concrete_fields if not f.primary_key]
+    returns = connection.features.can_return_columns_from_insert
+    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(names)})"  # noqa: S608
+           f" VALUES ({', '.join(['%s'] * len(names))})")
+    if returns:
+        sql += f" RETURNING {qn(meta.pk.column)}"
+    return sql, returns
 
 
 def insert_folded(
