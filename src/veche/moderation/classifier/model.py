@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -121,7 +122,7 @@ class NgramModel:
             if count:
                 # One slice's own sum (numpy's pairwise order, as for one text alone).
                 total = float(gathered[start:start + count].sum())
-                probabilities.append(_sigmoid(self.b_bin + 1 / np.sqrt(count) * total))
+                probabilities.append(_sigmoid(self.b_bin + 1 / math.sqrt(count) * total))
             else:
                 probabilities.append(_sigmoid(self.b_bin))
             start += count
@@ -178,7 +179,8 @@ class TokenModel:
         gathered = self.w_bin[every]
         probabilities, start = [], 0
         for count in counts.tolist():
-            mean = float(gathered[start:start + count].mean()) if count else 0.0
+            # The float32 sum over the count, as ndarray.mean() computes it.
+            mean = float(gathered[start:start + count].sum() / count) if count else 0.0
             probabilities.append(_sigmoid(self.b_bin + mean))
             start += count
         sums = _segment_sums(self.w_multi[every], counts)
