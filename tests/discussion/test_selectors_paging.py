@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from tests.discussion.factories import add_comment, grow_thread, make_thread
 from veche.discussion.selectors import (
@@ -60,6 +61,42 @@ def test_first_page_of_a_big_thread_is_the_size_of_a_small_ones(people, settings
     grow_thread(big, people, 400, seed=3)
     sizes = [shown(get_thread_page(t, viewer=Viewer()).roots) for t in (small, big)]
     assert all(18 <= size <= 20 for size in sizes), sizes
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="counts SQLite's own steps")
+def test_reading_a_page_does_not_walk_the_rest_of_the_thread(people, settings):
+    # Work is counted in SQLite's virtual-machine steps, which do not move with the
+    # machine's load. A page's replies were once read along the whole thread's
+    # (thread, path) index: ten times the comments, about ten times the steps.
+    settings.VECHE_PAGE_SIZE = 20
+    steps = {}
+    for roots in (10, 100):
+        thread = make_thread(f"test:{roots}")
+        for i in range(roots):
+            root = add_comment(thread, people[i % 4], f"Root {i}")
+            add_comment(thread, people[(i + 1) % 4], f"Reply to {i}", root)
+            add_comment(thread, people[(i + 2) % 4], f"Another reply to {i}", root)
+        thread.refresh_from_db()  # its version, which names the page layout it keeps
+        get_thread_page(thread, viewer=Viewer())
+        steps[roots] = sqlite_steps(lambda t=thread: get_thread_page(t, viewer=Viewer()))
+    assert steps[100] < 1.5 * steps[10], steps
+
+
+def sqlite_steps(read) -> int:
+    """How many hundred steps SQLite's virtual machine takes for read()."""
+    counted = [0]
+
+    def count() -> int:
+        counted[0] += 1
+        return 0  # go on
+
+    connection.ensure_connection()
+    connection.connection.set_progress_handler(count, 100)
+    try:
+        read()
+    finally:
+        connection.connection.set_progress_handler(None, 0)
+    return counted[0]
 
 
 def test_a_subtree_cut_at_the_end_of_a_page_continues_on_demand(people, settings):
@@ -121,3 +158,23 @@ def test_replies_beyond_the_visual_depth_do_not_count_against_the_page(people, s
     [page] = all_pages(t)
     assert [n.comment.pk for n in page.roots] == [a.pk, b.pk]
     assert page.roots[0].children[0].continues
+
+
+def test_a_worker_keeps_the_page_layout_of_each_thread_version(people):
+    from django.core.cache import cache
+    from django.test.utils import CaptureQueriesContext
+
+    def reads_the_roots() -> bool:
+        thread.refresh_from_db()
+        with CaptureQueriesContext(connection) as queries:
+            get_thread_page(thread, viewer=Viewer())
+        return any('"depth" = 0' in q["sql"] for q in queries.captured_queries)
+
+    thread = make_thread()
+    for i in range(5):
+        add_comment(thread, people[i % 4], f"Root {i}")
+    assert reads_the_roots()
+    cache.clear()  # the shared cache forgets; this worker's copy names the same version
+    assert not reads_the_roots()
+    add_comment(thread, people[0], "One more")  # a new version, a new layout
+    assert reads_the_roots()

@@ -277,6 +277,9 @@ VECHE_THREAD_JSON_FILES_BYTES = env_int("VECHE_THREAD_JSON_FILES_BYTES", 256 * 1
 VECHE_TREE_CACHE_LOCAL_BYTES = env_int(
     "VECHE_TREE_CACHE_LOCAL_BYTES", 8 * 1024 * 1024 if REDIS_URL else 0
 )
+# Bytes of page layouts (which top-level comments each page of a thread version shows)
+# each worker keeps in its own memory in front of the cache.
+VECHE_LAYOUT_CACHE_LOCAL_BYTES = env_int("VECHE_LAYOUT_CACHE_LOCAL_BYTES", 4 * 1024 * 1024)
 # When a reader deletes their account, their comments stay under "deleted user"
 # ("anonymise") or are deleted and their text erased ("remove").
 VECHE_ACCOUNT_DELETION_COMMENTS = os.environ.get("VECHE_ACCOUNT_DELETION_COMMENTS", "anonymise")

@@ -81,9 +81,16 @@ class Comment(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
     )
-    # The top-level ancestor (null for a top-level comment itself).
+    # The top-level ancestor (null for a top-level comment itself). No index of its own:
+    # comment_root_path (root, path) serves every lookup by root, and a page's replies
+    # in thread order.
     root = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     seq = models.PositiveBigIntegerField()
     path = models.CharField(max_length=2400)
@@ -141,6 +148,7 @@ class Comment(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["thread", "path"], name="comment_thread_path"),
+            models.Index(fields=["root", "path"], name="comment_root_path"),
             models.Index(
                 fields=["thread", "seq"], name="comment_thread_roots", condition=Q(depth=0)
             ),
