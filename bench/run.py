@@ -562,10 +562,10 @@ def bench_veche(db: str, sizes: list[int], requests: int, report: dict, variant:
                 timed = timed_gets_side_by_side(port, list(pages.values()), requests, cookie)
                 for n, path in pages.items():
                     r[f"page_signed_in_{n}"] = timed[path]
-                for n in sizes:
-                    tid = ids[f"bench-{n}"]
-                    r[f"api_page_{n}"] = timed_gets(port, f"/api/v1/threads/{tid}/comments",
-                                                    requests)
+                api = {n: f"/api/v1/threads/{ids[f'bench-{n}']}/comments" for n in sizes}
+                timed = timed_gets_side_by_side(port, list(api.values()), requests)
+                for n, path in api.items():
+                    r[f"api_page_{n}"] = timed[path]
                 r.update(bench_thread_json(port, ids, sizes, requests))
                 post_tid = ids["bench-post"]
                 # With the classifier: `veche serve` started the scorer.
@@ -968,11 +968,11 @@ def write_report(report: dict, args: argparse.Namespace) -> Path:
                          f" **{v['per_second'] / x['per_second']:.2f}×** (150/s against the"
                          " 118/s the issue measured for Isso: 1.27×)")
         lines += _xtd_ratios(r, report.get("xtd", {}), args.sizes)
-        a, b = r.get(f"page_anon_uncached_{args.sizes[0]}"), r.get(
-            f"page_anon_uncached_{args.sizes[-1]}")
-        if a and b and len(args.sizes) > 1:
-            lines.append(f"- first page {args.sizes[-1]} / {args.sizes[0]} comments:"
-                         f" **{b['median_ms'] / a['median_ms']:.2f}×**")
+        for what, key in (("first page", "page_anon_uncached"), ("API first page", "api_page")):
+            a, b = r.get(f"{key}_{args.sizes[0]}"), r.get(f"{key}_{args.sizes[-1]}")
+            if a and b and len(args.sizes) > 1:
+                lines.append(f"- {what} {args.sizes[-1]} / {args.sizes[0]} comments:"
+                             f" **{b['median_ms'] / a['median_ms']:.2f}×**")
         ng = report.get("nginx", {}).get("wrk_rps")
         if ng and r.get("wrk_cached_rps"):
             lines.append(f"- wrk cached page vs nginx static: {r['wrk_cached_rps']:.0f} /"
