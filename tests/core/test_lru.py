@@ -40,3 +40,23 @@ def test_discard_drops_only_the_value_it_names():
     assert store.get("k") is new
     store.discard("k", new)
     assert store.get("k") is None and store.bytes == 0
+
+
+def test_get_through_fetches_once_and_keeps_what_it_fetched():
+    fetched = []
+
+    def fetch(key):
+        fetched.append(key)
+        return None if key == "missing" else f"value of {key}"
+
+    store = BoundedLRU(100)
+    assert store.get_through("a", fetch, len) == "value of a"
+    assert store.get_through("a", fetch, len) == "value of a"
+    assert store.get_through("missing", fetch, len) is None
+    assert store.get_through("missing", fetch, len) is None
+    assert fetched == ["a", "missing", "missing"]  # nothing kept for a miss
+
+    nothing_kept = BoundedLRU(0)
+    nothing_kept.get_through("a", fetch, len)
+    nothing_kept.get_through("a", fetch, len)
+    assert fetched[-2:] == ["a", "a"] and len(nothing_kept) == 0

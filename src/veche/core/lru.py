@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
@@ -45,6 +46,22 @@ class BoundedLRU(Generic[V]):
             while self.bytes > self.max_bytes:
                 _, (_, evicted, _) = self._items.popitem(last=False)
                 self.bytes -= evicted
+
+    def get_through(
+        self,
+        key: str,
+        fetch: Callable[[str], V | None],
+        weigh: Callable[[V], int],
+        ttl: float | None = None,
+    ) -> V | None:
+        """The value kept here, else fetch(key)'s (kept for next time unless None): a copy
+        in front of a shared cache, for keys whose values never change."""
+        value = self.get(key) if self.max_bytes > 0 else None
+        if value is None:
+            value = fetch(key)
+            if value is not None and self.max_bytes > 0:
+                self.put(key, value, weigh(value), ttl)
+        return value
 
     def discard(self, key: str, value: V) -> None:
         """Drop the entry if it still holds this very value (not a newer one)."""

@@ -167,18 +167,16 @@ LAYOUT_ROOT_BYTES = 200  # what one root's tuple weighs in a kept layout, roughl
 
 
 def _cached_layout(key: str) -> dict[str, Any] | None:
-    entry = _local_layouts.get(key)
-    if entry is None:
-        entry = cache.get(key)
-        if entry is not None:
-            _keep_layout(key, entry)
-    return entry
+    return _local_layouts.get_through(key, cache.get, _layout_weight, LAYOUT_CACHE_SECONDS)
 
 
 def _keep_layout(key: str, entry: dict[str, Any]) -> None:
+    _local_layouts.put(key, entry, _layout_weight(entry), ttl=LAYOUT_CACHE_SECONDS)
+
+
+def _layout_weight(entry: dict[str, Any]) -> int:
     roots = sum(len(page) for layout in ("reader", "moderator") for page in entry[layout])
-    size = LAYOUT_ROOT_BYTES * (roots + len(entry["rows"]) + 1)
-    _local_layouts.put(key, entry, size, ttl=LAYOUT_CACHE_SECONDS)
+    return LAYOUT_ROOT_BYTES * (roots + len(entry["rows"]) + 1)
 
 
 def _pick_layout(entry: dict[str, Any], viewer: Viewer) -> list[list[tuple[int, int, int]]]:

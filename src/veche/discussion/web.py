@@ -210,13 +210,9 @@ _local_trees: BoundedLRU[RenderedTree] = BoundedLRU(settings.VECHE_TREE_CACHE_LO
 
 
 def _cached_tree(key: str) -> RenderedTree | None:
-    local = _local_trees.max_bytes > 0
-    tree = _local_trees.get(key) if local else None
-    if tree is None:
-        tree = cache.get(key)
-        if tree is not None and local:
-            _local_trees.put(key, tree, tree.size, ttl=settings.VECHE_PAGE_CACHE_SECONDS)
-    return tree
+    return _local_trees.get_through(
+        key, cache.get, lambda tree: tree.size, settings.VECHE_PAGE_CACHE_SECONDS
+    )
 
 
 def _store_tree(key: str, tree: RenderedTree) -> None:
