@@ -32,8 +32,9 @@ def slow_check():
     seen: dict = {"handles": [], "results": []}
     queries = CaptureQueriesContext(connection)
 
-    def start(body_markdown: str, body_html: str) -> _Handle:
-        handle = _Handle(body_markdown, len(queries.captured_queries))
+    def start(early: hooks.Draft) -> _Handle:
+        assert early.thread is None and early.facts is None  # neither is read yet
+        handle = _Handle(early.body_markdown, len(queries.captured_queries))
         seen["handles"].append(handle)
         return handle
 

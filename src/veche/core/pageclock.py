@@ -34,7 +34,8 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.signals import connection_created
-from redis.commands.core import Script
+
+from veche.core.redis_deferred import FireAndCheckLater
 
 logger = logging.getLogger(__name__)
 
@@ -91,11 +92,13 @@ class SQLiteClock:
 
 
 # A bump: the new value set, then published, in one atomic step (a script: one command
-# where MULTI, SET, PUBLISH, EXEC were four for redis-py to build and parse).
-_BUMP_SCRIPT = Script(None, b"""
+# where MULTI, SET, PUBLISH, EXEC were four for redis-py to build and parse). Sent with
+# its text (EVAL), not its digest: a bump's reply is read later (redis_deferred), too
+# late to load a script a restarted Redis no longer has.
+_BUMP_SCRIPT = b"""
 redis.call('SET', KEYS[1], ARGV[1])
 return redis.call('PUBLISH', ARGV[2], ARGV[1])
-""")
+"""
 
 
 class RedisClock:
@@ -133,6 +136,7 @@ class RedisClock:
         self._retry_at = 0.0
         self._awaited: set[bytes] = set()  # values this process set, not yet back
         self._reconnected = False
+        self._bumps = FireAndCheckLater("a page clock bump")
 
     def client(self) -> Any:
         if self._client is None or self._pid != os.getpid():
@@ -247,9 +251,14 @@ class RedisClock:
                 subscription.close()
 
     def bump(self) -> None:
+        """Announce a change. The command is sent before the request that changed
+        something answers, but its reply is not waited for (~0.3 ms a post): Redis runs
+        a connection's commands in order, and this process's next read waits for the
+        value to come back on the subscription anyway."""
         value = secrets.token_hex(8).encode()
         try:
-            _BUMP_SCRIPT(keys=[self.key], args=[value, self.channel], client=self.client())
+            self._bumps.send(self.client(), "EVAL", _BUMP_SCRIPT, 1, self.key, value,
+                             self.channel)
         except Exception:
             logger.exception("page cache: could not announce a change through Redis")
             return

@@ -270,7 +270,9 @@ def post_comment(
     needs_facts = may_need_facts(author)  # False: refused without a query
     if needs_facts and valid_body is not None:
         # Slow checks (the classifier's scorer) work while the facts are read.
-        started = hooks.started_checks(valid_body, body_html)
+        started = hooks.started_checks(hooks.Draft(
+            thread=None, author=author, body_markdown=valid_body, body_html=body_html,
+            ip_address=ip_address))
     else:
         started = contextlib.nullcontext({})
     with started as started_checks:

@@ -47,10 +47,11 @@ _checks: list[Check] = []
 
 
 # A starter begins a check's slow part (a request to another process) as soon as the
-# text is known, so that it runs while posting reads the author's facts; it gets
-# (body_markdown, body_html) and returns a handle with abandon(), which the check finds
-# in Draft.started and finishes.
-Starter = Callable[[str, str], Any]
+# text is known, so that it runs while posting reads the author's facts. It gets the
+# draft as far as it is known then (no thread, no facts: see started_checks) and returns
+# None (nothing started) or a handle with abandon(), which the check finds in
+# Draft.started and finishes.
+Starter = Callable[[Draft], Any]
 _starters: dict[Check, Starter] = {}
 
 
@@ -63,14 +64,17 @@ def register_check(check: Check, *, start: Starter | None = None) -> Check:
 
 
 @contextmanager
-def started_checks(body_markdown: str, body_html: str) -> Iterator[dict]:
-    """The registered checks' starters run on this text; whatever a check did not
-    finish inside the block is abandoned when it ends (a refusal, an error)."""
+def started_checks(early: Draft) -> Iterator[dict]:
+    """The registered checks' starters run on `early`, the draft before the thread and
+    the author's facts are read (its thread and facts are None); whatever a check did
+    not finish inside the block is abandoned when it ends (a refusal, an error)."""
     handles: dict = {}
     try:
         for check, start in list(_starters.items()):
             if check in _checks:
-                handles[check] = start(body_markdown, body_html)
+                handle = start(early)
+                if handle is not None:
+                    handles[check] = handle
         yield handles
     finally:
         for handle in handles.values():

@@ -9,15 +9,21 @@ a post is counted per account and per address, which cost four round trips befor
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from redis.commands.core import Script
+from redis.exceptions import NoScriptError, RedisError
 
+from veche.core.redis_deferred import Deferred
 from veche.discussion.errors import ActionError
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "veche:mod:rate"
 
@@ -48,15 +54,21 @@ def hit(kind: str, who: str, limit: int, seconds: int, *, message: str) -> None:
     hit_all([Limit(kind, who, limit, seconds, message)])
 
 
-def hit_all(limits: list[Limit]) -> None:
+def hit_all(limits: list[Limit], counted: Counting | None = None) -> None:
     """Count one attempt against each limit; raise ActionError 429 for the first one
-    past its count in this window."""
-    now = time.time()
-    windows = [int(now // limit.seconds) for limit in limits]
-    keys = [_key(limit, window) for limit, window in zip(limits, windows, strict=True)]
-    counts = _count([(key, limit.seconds + 5) for key, limit in zip(keys, limits, strict=True)])
-    for limit, window, count in zip(limits, windows, counts, strict=True):
+    past its count in this window. `counted`: the same windows, counted already
+    (start_counting), whose counts are used instead."""
+    if counted is not None and counted.windows == [(lm.kind, lm.who, lm.seconds) for lm in limits]:
+        now, counts = counted.now, counted.counts()
+    else:
+        if counted is not None:
+            counted.abandon()
+        now = time.time()
+        counts = _count([(_key(lm.kind, lm.who, lm.seconds, now), lm.seconds + 5)
+                         for lm in limits])
+    for limit, count in zip(limits, counts, strict=True):
         if count > limit.limit:
+            window = int(now // limit.seconds)
             retry_after = max(1, math.ceil((window + 1) * limit.seconds - now))
             raise ActionError(
                 "rate_limited",
@@ -66,8 +78,66 @@ def hit_all(limits: list[Limit]) -> None:
             )
 
 
-def _key(limit: Limit, window: int) -> str:
-    return f"{PREFIX}:{limit.kind}:{limit.who}:{limit.seconds}:{window}"
+class Counting:
+    """Windows (kind, who, seconds) counted now, the counts read later: on Redis the
+    count is sent at once and its reply read by counts(), so that the round trip
+    overlaps whatever the caller does meanwhile (posting reads the author's facts)."""
+
+    def __init__(self, windows: list[tuple[str, str, int]]) -> None:
+        self.windows = windows
+        self.now = time.time()
+        self._keys = [(_key(kind, who, seconds, self.now), seconds + 5)
+                      for kind, who, seconds in windows]
+        self._sent = _send_count(self._keys)
+        self._counts: list[int] | None = None
+
+    def counts(self) -> list[int]:
+        if self._counts is None:
+            self._counts = self._read()
+        return self._counts
+
+    def _read(self) -> list[int]:
+        sent, self._sent = self._sent, None
+        if sent is not None:
+            try:
+                return [int(count) for count in sent.reply()]
+            except NoScriptError:
+                pass  # nothing was counted: counted below, loading the script
+            except RedisError:
+                logger.warning("rate limits: the early count failed", exc_info=True)
+        return _count(self._keys)
+
+    def abandon(self) -> None:
+        """Nobody will ask for the counts (the request was refused first). What was
+        sent has counted: an attempt counts however it ends."""
+        sent, self._sent = self._sent, None
+        if sent is not None:
+            sent.abandon()
+
+
+def start_counting(windows: list[tuple[str, str, int]]) -> Counting:
+    """Count one attempt in each (kind, who, seconds) window, starting now."""
+    return Counting(windows)
+
+
+def _key(kind: str, who: str, seconds: int, now: float) -> str:
+    return f"{PREFIX}:{kind}:{who}:{seconds}:{int(now // seconds)}"
+
+
+def _redis_client(names: list[str]) -> Any:
+    backend = caches["default"]
+    return backend._cache.get_client(names[0], write=True)
+
+
+def _send_count(keys: list[tuple[str, int]]) -> Deferred | None:
+    """On Redis, the count's script sent and not waited for; otherwise None."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache) or not keys:
+        return None
+    names = [backend.make_and_validate_key(key) for key, _ in keys]
+    sent = Deferred(_redis_client(names), "EVALSHA", _COUNT_SCRIPT.sha, len(names),
+                    *names, *(ttl for _, ttl in keys))
+    return sent if sent.sent else None
 
 
 def _count(keys: list[tuple[str, int]]) -> list[int]:
@@ -76,8 +146,8 @@ def _count(keys: list[tuple[str, int]]) -> list[int]:
     if isinstance(backend, RedisCache):
         # Django keeps ints as plain Redis integers, so INCR and cache.get agree.
         names = [backend.make_and_validate_key(key) for key, _ in keys]
-        client = backend._cache.get_client(names[0], write=True)
-        counts = _COUNT_SCRIPT(keys=names, args=[ttl for _, ttl in keys], client=client)
+        counts = _COUNT_SCRIPT(keys=names, args=[ttl for _, ttl in keys],
+                               client=_redis_client(names))
         return [int(count) for count in counts]
     counts = []
     for key, ttl in keys:
@@ -91,5 +161,4 @@ def _count(keys: list[tuple[str, int]]) -> list[int]:
 
 
 def reset(kind: str, who: str, seconds: int) -> None:
-    window = int(time.time() // seconds)
-    cache.delete(f"{PREFIX}:{kind}:{who}:{seconds}:{window}")
+    cache.delete(_key(kind, who, seconds, time.time()))

@@ -24,8 +24,8 @@ def register_all() -> None:
     hooks.register_fact_source(duplicates.annotations)
 
     # Flood first: a refused request should cost no database work.
+    hooks.register_check(flood.check, start=flood.start)
     for check in (
-        flood.check,
         modes.site_mode,
         modes.user_mode,
         modes.new_user,

@@ -39,8 +39,12 @@ def text_of(body_markdown: str, body_html: str = "") -> str:
     return plain_text(body_html) if body_html else body_markdown
 
 
-def start(body_markdown: str, body_html: str) -> client.Pending:
+def start(early: hooks.Draft) -> client.Pending:
     """Send the text to the scorer before posting reads the author's facts."""
+    return _start(early.body_markdown, early.body_html)
+
+
+def _start(body_markdown: str, body_html: str) -> client.Pending:
     text = text_of(body_markdown, body_html)
     return client.start_score(text, detect_lang(text))
 
@@ -50,7 +54,7 @@ def check(draft: hooks.Draft) -> hooks.Verdict | None:
     (the thread's mode applies and the recorder marks the comment unscored)."""
     pending = draft.started.get(check)
     if pending is None:
-        pending = start(draft.body_markdown, draft.body_html)
+        pending = _start(draft.body_markdown, draft.body_html)
     result = pending.result()
     return None if result is None else verdict_for(result)
 

@@ -1,0 +1,171 @@
+"""Where a post's time goes over HTTP: CPU per post of every process on the machine
+(the web worker, the scorer, PostgreSQL's backends, Redis, this client) while one
+signed-in client posts sequentially to `veche serve` on PostgreSQL with Redis, as
+run.py deploys it; and the client's median latency.
+
+    .venv/bin/python bench/post_cpu.py [--classifier on|off] [--posts 200]
+        [--code /tmp/before/src,current --rounds 3]   # older code beside this checkout
+        [--py-spy /path/to/py-spy]   # the web workers' Python CPU, as collapsed stacks
+
+CPU comes from /proc (utime + stime) before and after the timed posts, so it counts
+every thread and child, whatever else the machine does; processes that used under
+0.02 s are left out. Its own database and Redis prefix, dropped afterwards; loopback
+only, bounded in count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from run import (  # noqa: E402
+    PY,
+    REDIS_URL,
+    WORK,
+    Server,
+    Session,
+    comment_text,
+    create_pg_database,
+    drop_pg_database,
+    drop_redis_keys,
+    env_for,
+    free_port,
+    script,
+    veche,
+)
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ticks() -> dict[str, tuple[int, str]]:
+    """{pid: (utime + stime in clock ticks, command line)} of every process."""
+    out = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            command = Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ").strip()
+        except OSError:
+            continue
+        out[pid] = (int(stat[11]) + int(stat[12]), command[:100])
+    return out
+
+
+def start_spies(spy: str, processes: dict, port: int) -> list:
+    """py-spy recording each web worker (collapsed stacks; --gil: samples of the thread
+    that holds the GIL, i.e. Python's CPU). py-spy slows the worker down several
+    times: read shares from it, not latencies."""
+    if not spy:
+        return []
+    import subprocess
+
+    workers = [pid for pid, (_, command) in processes.items()
+               if f"serve --port {port}" in command]
+    spies = []
+    for pid in workers:
+        output = WORK / f"spy-{pid}.txt"
+        print(f"py-spy: {output}")
+        spies.append(subprocess.Popen(  # noqa: S603 - the py-spy this command was given
+            [spy, "record", "--pid", pid, "--format", "raw", "--gil", "--rate", "2000",
+             "--output", str(output)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return spies
+
+
+def stop_spies(spies: list) -> None:
+    import signal
+
+    for process in spies:
+        process.send_signal(signal.SIGINT)
+    for process in spies:
+        process.wait(timeout=30)
+
+
+def one_run(code: str, classifier: str, posts: int, spy: str = "",
+            http_server: str = "granian") -> None:
+    """One fresh database and server running `code` ("current" or an older src
+    directory); prints the latency and every busy process's CPU per post."""
+    var = WORK / f"post-cpu-{os.getpid()}"
+    shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True)
+    pg_name = f"veche_postcpu_{os.getpid()}"
+    url = create_pg_database(pg_name)
+    prefix = f"veche-postcpu-{os.getpid()}"
+    (var / "post_cpu_settings.py").write_text(
+        "from bench_settings import *  # noqa: F403\n"
+        f"VECHE_CLASSIFIER_ENABLED = {classifier == 'on'}\nimport sys; sys.path.insert(0, '/tmp/tl')\nMIDDLEWARE = ['tl_mw.Timeline', *MIDDLEWARE]\n")
+    path = f"{HERE}{os.pathsep}{var}"
+    if code != "current":
+        path = f"{code}{os.pathsep}{path}"
+    env = env_for(var, url, PYTHONPATH=path, VECHE_SERVER=http_server,
+                  REDIS_URL=REDIS_URL, VECHE_REDIS_PREFIX=prefix)
+    try:
+        veche(env, "migrate", "--noinput", "-v0")
+        veche(env, "collectstatic", "--noinput", "-v0")
+        thread_id = json.loads(script(env, "setup_bench.py").strip().splitlines()[-1])[
+            "bench-post"]
+        port = free_port()
+        server = Server(
+            [PY, "-m", "veche.cli", "serve", "--port", str(port), "--workers", "2",
+             "--threads", "4", "--no-collectstatic"],
+            {**env, "DJANGO_SETTINGS_MODULE": "post_cpu_settings"}, port,
+            var / "serve.log", "/health",
+        )
+        try:
+            session = Session(port, "benchreader", "bench-Password-1")
+            for j in range(10):  # warm-up
+                session.post_comment(thread_id, comment_text("warm", 0, j))
+            before = cpu_ticks()
+            spies = start_spies(spy, before, port)
+            latencies = []
+            for j in range(posts):
+                t0 = time.perf_counter()
+                status, _ = session.post_comment(thread_id, comment_text("cpu", 0, j))
+                latencies.append(time.perf_counter() - t0)
+                if status not in (201, 202):
+                    raise RuntimeError(f"post answered {status}")
+            after = cpu_ticks()
+            stop_spies(spies)
+        finally:
+            server.stop()
+        print(f"{code}, {http_server}, classifier {classifier}: {posts} posts, median latency "
+              f"{statistics.median(latencies) * 1000:.2f} ms")
+        used = {pid: (ticks - before.get(pid, (0, ""))[0], command)
+                for pid, (ticks, command) in after.items()}
+        for ticks, command in sorted(used.values(), reverse=True):
+            if ticks / TICK >= 0.02:
+                print(f"  {ticks / TICK * 1000 / posts:5.2f} ms CPU a post  {command}")
+    finally:
+        drop_pg_database(pg_name)
+        drop_redis_keys(prefix)
+        shutil.rmtree(var, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--classifier", choices=["on", "off"], default="on")
+    parser.add_argument("--posts", type=int, default=200)
+    parser.add_argument("--code", default="current",
+                        help="comma-separated: 'current' or a src directory (older code)")
+    parser.add_argument("--rounds", type=int, default=1, help="each code once a round")
+    parser.add_argument("--py-spy", default="",
+                        help="path to py-spy: record the web workers (files named on start)")
+    parser.add_argument("--servers", default="granian",
+                        help="comma-separated HTTP servers of `veche serve`: granian, gunicorn")
+    args = parser.parse_args()
+    for _ in range(args.rounds):
+        for code in (c for c in args.code.split(",") if c):
+            for server in (s for s in args.servers.split(",") if s):
+                one_run(code, args.classifier, args.posts, args.py_spy, server)
+
+
+if __name__ == "__main__":
+    main()
