@@ -22,7 +22,7 @@ from veche.core.rows import by_pk
 from veche.core.urlbuild import url_maker
 from veche.discussion import actions
 from veche.discussion.errors import ActionError
-from veche.discussion.forms import CommentForm, EditForm, VoteForm
+from veche.discussion.forms import EditForm, ParsedComment, VoteForm
 from veche.discussion.models import Comment, CommentStatus, Thread
 from veche.discussion.selectors import Viewer, get_continued_thread, locate_comment
 from veche.discussion.text import plain_text
@@ -86,13 +86,12 @@ def _form_page(
 
 @require_POST
 def post(request: HttpRequest, thread_id: int) -> HttpResponse:
-    form = CommentForm(request.POST)
-    form.is_valid()  # every field is optional; the action validates content
+    form = ParsedComment(request.POST)  # every field is optional; the action checks content
     data = form.cleaned_data
     body = request.POST.get("body", "")
     try:
-        if form.errors:
-            field = next(iter(form.errors))
+        if form.error:
+            field = form.error
             raise ActionError("bad_field", f"The field '{field}' is malformed.", field=field)
         # The thread's id: posting reads its row with the author's facts.
         result = actions.post_comment(
