@@ -356,6 +356,7 @@ def add_comment_rows(sink: Sink, ids: IdBlocks, plan: ThreadPlan, *, thread_id: 
     from veche.core.markup import render_comment_markdown
     from veche.discussion.actions import wilson_lower_bound
     from veche.discussion.models import Comment, CommentStatus, Vote, encode_seq
+    from veche.discussion.text import body_digest
 
     planned = plan.comments
     n = len(planned)
@@ -399,6 +400,7 @@ def add_comment_rows(sink: Sink, ids: IdBlocks, plan: ThreadPlan, *, thread_id: 
             "author_name": names[i],
             "body_markdown": p.text,
             "body_html": render_comment_markdown(p.text),
+            "body_digest": body_digest(p.text),
             "quoted_comment_id": first_id + p.parent if p.quotes_parent else None,
             "quotes_target": False,
             "quoted_text": p.quoted_text,

@@ -13,6 +13,7 @@ from veche.discussion import actions, hooks
 from veche.discussion.actions import QuoteRef
 from veche.discussion.errors import ActionError
 from veche.discussion.models import Comment, CommentRevision, CommentStatus, Thread, Vote
+from veche.discussion.text import body_digest
 
 pytestmark = pytest.mark.django_db
 
@@ -189,6 +190,25 @@ def test_retention_purges_deleted_text(make_user, thread):
     )
     assert actions.purge_deleted_text(older_than_days=1) == 1
     assert reload(comment).body_markdown == ""
+
+
+def test_a_comment_s_text_digest_follows_its_text(make_user, thread):
+    """Comment.body_digest is the digest of the text as it is now: when posted, edited,
+    saved by other means (the admin), and 0 once the text is erased."""
+    user = make_user()
+    comment = post(user, thread, "Said once")
+    assert reload(comment).body_digest == body_digest("Said once") != 0
+    actions.edit_comment(user=user, comment_id=comment.pk, body="Said better")
+    assert reload(comment).body_digest == body_digest("Said better")
+    again = reload(comment)
+    again.body_markdown = "Changed by a moderator"
+    again.save(update_fields=["body_markdown"])
+    assert reload(comment).body_digest == body_digest("Changed by a moderator")
+    actions.delete_comment(user=user, comment_id=comment.pk)
+    Comment.objects.filter(pk=comment.pk).update(
+        status_changed_at=timezone.now() - timedelta(days=2))
+    assert actions.purge_deleted_text(older_than_days=1) == 1
+    assert reload(comment).body_digest == 0
 
 
 def test_votes_one_per_user_changeable_not_own(make_user, thread):

@@ -43,6 +43,29 @@ def test_duplicate_within_a_day_is_held(thread, make_user):
     assert post(make_user(), thread, "Same words").status == CommentStatus.PUBLISHED
 
 
+def test_a_duplicate_of_an_edited_comment_is_held_by_its_new_text(thread, make_user):
+    """The duplicate check finds text by its digest, which an edit keeps in step: the
+    edited text counts as posted, the text it replaced no longer does."""
+    user = make_user()
+    first = post(user, thread, "First draft of my point")
+    discussion.edit_comment(user=user, comment_id=first.pk, body="My point, rewritten")
+    assert post(user, thread, "First draft of my point").status == CommentStatus.PUBLISHED
+    again = post(user, thread, "My point, rewritten")
+    assert again.status == CommentStatus.PENDING
+    assert ModerationFlag.objects.get(comment=again).check_name == "duplicate"
+
+
+def test_a_same_digest_with_another_text_is_no_duplicate(thread, make_user, monkeypatch):
+    """The digest only finds candidates; the text itself must be the same."""
+    from veche.moderation.checks import duplicates
+
+    user = make_user()
+    assert post(user, thread, "One opinion").status == CommentStatus.PUBLISHED
+    first_digest = Comment.objects.get(author=user).body_digest
+    monkeypatch.setattr(duplicates, "body_digest", lambda text: first_digest)
+    assert post(user, thread, "Another opinion").status == CommentStatus.PUBLISHED
+
+
 def test_flood_gives_429_with_retry_after(thread, make_user, settings):
     settings.VECHE_POST_RATE = "3/60"
     user = make_user()

@@ -151,17 +151,11 @@ def _comment_rows_read(plan: dict) -> int:
     return own + sum(_comment_rows_read(p) for p in plan.get("Plans", []))
 
 
-def test_a_prolific_author_s_older_comments_are_not_read_when_posting(thread, make_user):
-    """The token and duplicate look-ups read the author's token and last day only,
-    however many comments the author wrote before, even in the generic plan a prepared
-    statement runs."""
-    from veche.discussion.models import Comment
-
-    user = make_user()
-    for i in range(150):
-        add_comment(thread, user, f"Older comment number {i}.", client_token=f"old-{i}")
-    Comment.objects.filter(author=user).update(created_at=timezone.now() - timedelta(days=3))
-    sql, params = _facts_query(user, thread, "Today's opinion, the first of the day.", "new-1")
+def _assert_few_comment_rows_read(sql, params):
+    """Posting's facts query reads at most the new comment's own row of
+    discussion_comment, even in the generic plan a prepared statement runs; on SQLite,
+    every look-up of a comment goes by the author's token, the author's text digest or
+    the author's last day."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE discussion_comment")
@@ -179,7 +173,7 @@ def test_a_prolific_author_s_older_comments_are_not_read_when_posting(thread, ma
             plan = (plan if isinstance(plan, list) else json.loads(plan))[0]
             cursor.execute("DEALLOCATE posting_facts")
             # The new comment itself may be read (the token was just written); the
-            # 150 older ones must not be.
+            # author's other comments must not be.
             assert _comment_rows_read(plan["Plan"]) <= 2, plan
         else:
             cursor.execute("ANALYZE")
@@ -188,8 +182,32 @@ def test_a_prolific_author_s_older_comments_are_not_read_when_posting(thread, ma
             on_comments = [s for s in steps if " c USING" in s or s.endswith(" c")]
             assert on_comments, steps
             assert all(("comment_author_recent" in s and "created_at>" in s)
-                       or "comment_unique_client_token" in s for s in on_comments), (
-                on_comments, steps)
+                       or "comment_unique_client_token" in s
+                       or ("comment_author_digest" in s and "body_digest=" in s)
+                       for s in on_comments), (on_comments, steps)
+            assert any("comment_author_digest" in s for s in on_comments), on_comments
+
+
+def test_a_prolific_author_s_older_comments_are_not_read_when_posting(thread, make_user):
+    """The token and duplicate look-ups read the author's token and last day only,
+    however many comments the author wrote before."""
+    user = make_user()
+    for i in range(150):
+        add_comment(thread, user, f"Older comment number {i}.", client_token=f"old-{i}")
+    Comment.objects.filter(author=user).update(created_at=timezone.now() - timedelta(days=3))
+    sql, params = _facts_query(user, thread, "Today's opinion, the first of the day.", "new-1")
+    _assert_few_comment_rows_read(sql, params)
+
+
+def test_a_prolific_author_s_comments_of_the_day_are_not_read_when_posting(thread,
+                                                                          make_user):
+    """The duplicate check finds the same text by its digest: an author who wrote 150
+    comments today has none of them read to post the next one."""
+    user = make_user()
+    for i in range(150):
+        add_comment(thread, user, f"Comment number {i} of a busy day.", client_token=f"d-{i}")
+    sql, params = _facts_query(user, thread, "And one more of the same day.", "new-2")
+    _assert_few_comment_rows_read(sql, params)
 
 
 def test_posting_by_the_thread_s_id_reads_the_thread_with_the_facts(thread, make_user,

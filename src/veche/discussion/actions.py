@@ -46,7 +46,7 @@ from veche.discussion.models import (
     Vote,
     encode_seq,
 )
-from veche.discussion.text import normalise_for_match, plain_text
+from veche.discussion.text import body_digest, normalise_for_match, plain_text
 
 QUOTE_MAX_LENGTH = 2000
 
@@ -401,6 +401,7 @@ def do_create_comment(
         author_name=author_name[:150],
         body_markdown=body_markdown,
         body_html=body_html,
+        body_digest=body_digest(body_markdown),
         quoted_comment=quoted_comment,
         quotes_target=quotes_target,
         quoted_text=quoted_text,
@@ -492,7 +493,8 @@ def edit_comment(*, user: Any, comment_id: int, body: str) -> Comment:
         )
         old_status = comment.status
         comment.body_markdown, comment.body_html, comment.edited_at = body, body_html, now
-        fields = ["body_markdown", "body_html", "edited_at"]
+        comment.body_digest = body_digest(body)
+        fields = ["body_markdown", "body_html", "body_digest", "edited_at"]
         if verdict.action == hooks.HOLD and old_status == CommentStatus.PUBLISHED:
             comment.status, comment.status_changed_at = CommentStatus.PENDING, now
             fields += ["status", "status_changed_at"]
@@ -559,7 +561,7 @@ def purge_deleted_text(*, older_than_days: int | None = None) -> int:
         # cached per thread version: the threads must change version with the text.
         thread_ids = set(stale.values_list("thread_id", flat=True))
         CommentRevision.objects.filter(comment__in=stale).delete()
-        erased = stale.update(body_markdown="", body_html="", quoted_text="")
+        erased = stale.update(body_markdown="", body_html="", body_digest=0, quoted_text="")
         if erased:
             Thread.objects.filter(pk__in=thread_ids).update(version=F("version") + 1)
         return erased
@@ -668,7 +670,7 @@ def do_detach_author(user: Any, *, shown_name: str, erase_text: bool) -> None:
                 do_set_status(comment, CommentStatus.DELETED)
         CommentRevision.objects.filter(comment_id__in=own_ids).delete()
         Comment.objects.filter(pk__in=own_ids).update(
-            body_markdown="", body_html="", quoted_text=""
+            body_markdown="", body_html="", body_digest=0, quoted_text=""
         )
     Comment.objects.filter(pk__in=own_ids).update(
         author=None, author_name=shown_name, ip_address=None, client_token=""

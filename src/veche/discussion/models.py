@@ -11,9 +11,13 @@ oldest first) with one index range scan, whatever the depth.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from veche.discussion.text import body_digest
 
 SEQ_WIDTH = 6  # 36**6 ≈ 2.2 billion comments per thread
 
@@ -77,7 +81,10 @@ HIDDEN_STATUSES = frozenset(
 
 
 class Comment(models.Model):
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="comments")
+    # No index of its own: (thread, path) and (thread, seq) serve every lookup by thread.
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
     )
@@ -112,6 +119,10 @@ class Comment(models.Model):
 
     body_markdown = models.TextField()
     body_html = models.TextField()
+    # text.body_digest(body_markdown), kept with every change of the text (0 once it is
+    # erased): posting's duplicate check finds the same text through
+    # comment_author_digest, however many comments the author wrote that day.
+    body_digest = models.BigIntegerField(default=0)
 
     quoted_comment = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="quoted_by"
@@ -158,6 +169,7 @@ class Comment(models.Model):
                 condition=Q(depth=0),
             ),
             models.Index(fields=["author", "created_at"], name="comment_author_recent"),
+            models.Index(fields=["author", "body_digest"], name="comment_author_digest"),
             models.Index(fields=["status", "created_at"], name="comment_status_recent"),
         ]
         constraints = [
@@ -176,6 +188,15 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} by {self.author_name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Whatever saves the text (the admin, a script) keeps its digest with it.
+        fields = kwargs.get("update_fields")
+        if fields is None or "body_markdown" in fields:
+            self.body_digest = body_digest(self.body_markdown)
+            if fields is not None and "body_digest" not in fields:
+                kwargs["update_fields"] = [*fields, "body_digest"]
+        super().save(*args, **kwargs)
 
     @property
     def is_visible(self) -> bool:

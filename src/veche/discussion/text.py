@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 
@@ -17,3 +18,13 @@ def plain_text(body_html: str) -> str:
 def normalise_for_match(text: str) -> str:
     """Case, spacing and typographic quotes folded, so a quote matches its source."""
     return SPACE.sub(" ", text.translate(PUNCT_FOLD)).strip().casefold()
+
+
+def body_digest(body_markdown: str) -> int:
+    """A 64-bit digest of a comment's text, kept in its row (Comment.body_digest), so
+    that the same text by the same author is found through an index instead of by
+    reading every comment the author wrote that day. 0 for no text (an erased one)."""
+    if not body_markdown:
+        return 0
+    digest = hashlib.blake2b(body_markdown.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)

@@ -1,0 +1,43 @@
+"""Migrations that change what rows hold: a database upgraded from before them ends
+with the same rows a new one would have."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from veche.discussion.text import body_digest
+
+BEFORE = [("discussion", "0004_comment_root_path_index")]
+AFTER = [("discussion", "0005_comment_body_digest")]
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_comments_written_before_the_digest_get_theirs():
+    old = _migrate(BEFORE)
+    Thread = old.get_model("discussion", "Thread")
+    Comment = old.get_model("discussion", "Comment")
+    thread = Thread.objects.create(target_key="url:https://example.org/m", title="M")
+    texts = ["An older comment.", "Another one, **with Markdown**.", ""]
+    for seq, text in enumerate(texts, start=1):
+        Comment.objects.create(thread=thread, seq=seq, path=f"{seq:06d}", author_name="Old",
+                               body_markdown=text, body_html=f"<p>{text}</p>",
+                               created_at="2026-01-01T00:00:00Z")
+    new = _migrate(AFTER)
+    digests = dict(new.get_model("discussion", "Comment").objects.values_list(
+        "body_markdown", "body_digest"))
+    assert digests == {text: body_digest(text) for text in texts}
+    assert digests[""] == 0 and 0 not in (digests[t] for t in texts if t)
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, "discussion_comment")
+    assert "comment_author_digest" in indexes
+    assert not any(info["index"] and info["columns"] == ["thread_id"]
+                   for info in indexes.values())
