@@ -41,3 +41,24 @@ def test_comments_written_before_the_digest_get_theirs():
     assert "comment_author_digest" in indexes
     assert not any(info["index"] and info["columns"] == ["thread_id"]
                    for info in indexes.values())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_that_does_not_know_the_digest_can_still_insert():
+    """The column has a database default: a server still running the code before the
+    migration goes on posting while it runs (its rows get 0, as an erased text)."""
+    new = _migrate(AFTER)
+    Thread = new.get_model("discussion", "Thread")
+    thread = Thread.objects.create(target_key="url:https://example.org/w", title="W")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'INSERT INTO "discussion_comment" ("thread_id", "seq", "path", "depth",'
+            ' "author_name", "body_markdown", "body_html", "quotes_target",'
+            ' "quoted_text", "quoted_author_name", "status", "created_at", "upvotes",'
+            ' "downvotes", "score", "wilson", "reply_count", "descendant_count",'
+            ' "client_token", "external_id") VALUES (%s, 1, %s, 0, %s, %s, %s, %s, %s,'
+            ' %s, %s, %s, 0, 0, 0, 0, 0, 0, %s, %s)',
+            [thread.pk, "000001", "Old code", "text", "<p>text</p>", False, "", "",
+             "published", "2026-01-01T00:00:00Z", "", ""])
+    Comment = new.get_model("discussion", "Comment")
+    assert Comment.objects.get(thread=thread).body_digest == 0

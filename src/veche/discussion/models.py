@@ -122,7 +122,7 @@ class Comment(models.Model):
     # text.body_digest(body_markdown), kept with every change of the text (0 once it is
     # erased): posting's duplicate check finds the same text through
     # comment_author_digest, however many comments the author wrote that day.
-    body_digest = models.BigIntegerField(default=0)
+    body_digest = models.BigIntegerField(default=0, db_default=0)
 
     quoted_comment = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="quoted_by"
