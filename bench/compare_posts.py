@@ -55,12 +55,13 @@ def serving(code: str, label: str, db: str, classifier: str, server: str):
     url = create_pg_database(pg_name) if pg_name else f"sqlite:///{var / 'posts.sqlite3'}"
     prefix = f"veche-cmpposts-{os.getpid()}-{label}"
     (var / "compare_posts_settings.py").write_text(
-        "from bench_settings import *  # noqa: F403\n"
-        f"VECHE_CLASSIFIER_ENABLED = {classifier == 'on'}\n")
+        "from bench_settings import *  # noqa: F403\n")
     path = f"{HERE}{os.pathsep}{var}"
     if code != "current":
         path = f"{code}{os.pathsep}{path}"
     extra = {"REDIS_URL": REDIS_URL, "VECHE_REDIS_PREFIX": prefix} if pg_name else {}
+    if classifier == "off":
+        extra["VECHE_CLASSIFIER"] = "0"  # as run.py's light run: no scorer either
     env = env_for(var, url, PYTHONPATH=path, VECHE_SERVER=server, **extra)
     try:
         veche(env, "migrate", "--noinput", "-v0")

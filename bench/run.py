@@ -458,6 +458,10 @@ def post_many(port: int, thread_id: int, clients: int, per_client: int, tag: str
         problems.append(f"{db['rows']} rows for {len(acknowledged)} acknowledged")
     if db["distinct"] != db["rows"]:
         problems.append(f"{db['rows'] - db['distinct']} duplicated bodies")
+    refused = {status: n for status, n in statuses.items() if status not in (201, 202)}
+    if refused:
+        # A server that answers errors is measured as broken, not as fast.
+        problems.append(f"answers other than 201/202: {refused}")
     if problems:
         raise RuntimeError(f"post_{tag}: {'; '.join(problems)} (statuses {statuses})")
     return out
