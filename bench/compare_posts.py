@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
-import os
-import shutil
 import statistics
 import sys
 import time
@@ -26,64 +23,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import (  # noqa: E402
-    PY,
-    REDIS_URL,
-    WORK,
-    Server,
-    Session,
-    comment_text,
-    create_pg_database,
-    drop_pg_database,
-    drop_redis_keys,
-    env_for,
-    free_port,
-    script,
-    veche,
-)
+from run import Session, comment_text  # noqa: E402
+from serving import serving  # noqa: E402
 
 DEADLINE = 600  # seconds for the timed posts
-
-
-@contextlib.contextmanager
-def serving(code: str, label: str, db: str, classifier: str, server: str):
-    """A running server of `code` on a fresh database: yields (port, thread id)."""
-    var = WORK / f"compare-posts-{os.getpid()}-{label}"
-    shutil.rmtree(var, ignore_errors=True)
-    var.mkdir(parents=True)
-    pg_name = f"veche_cmpposts_{os.getpid()}_{label}" if db == "postgres" else None
-    url = create_pg_database(pg_name) if pg_name else f"sqlite:///{var / 'posts.sqlite3'}"
-    prefix = f"veche-cmpposts-{os.getpid()}-{label}"
-    (var / "compare_posts_settings.py").write_text(
-        "from bench_settings import *  # noqa: F403\n")
-    path = f"{HERE}{os.pathsep}{var}"
-    if code != "current":
-        path = f"{code}{os.pathsep}{path}"
-    extra = {"REDIS_URL": REDIS_URL, "VECHE_REDIS_PREFIX": prefix} if pg_name else {}
-    if classifier == "off":
-        extra["VECHE_CLASSIFIER"] = "0"  # as run.py's light run: no scorer either
-    env = env_for(var, url, PYTHONPATH=path, VECHE_SERVER=server, **extra)
-    try:
-        veche(env, "migrate", "--noinput", "-v0")
-        veche(env, "collectstatic", "--noinput", "-v0")
-        thread_id = json.loads(script(env, "setup_bench.py").strip().splitlines()[-1])[
-            "bench-post"]
-        port = free_port()
-        running = Server(
-            [PY, "-m", "veche.cli", "serve", "--port", str(port), "--workers", "2",
-             "--threads", "4", "--no-collectstatic"],
-            {**env, "DJANGO_SETTINGS_MODULE": "compare_posts_settings"}, port,
-            var / "serve.log", "/health",
-        )
-        try:
-            yield port, thread_id
-        finally:
-            running.stop()
-    finally:
-        if pg_name:
-            drop_pg_database(pg_name)
-            drop_redis_keys(prefix)
-        shutil.rmtree(var, ignore_errors=True)
 
 
 def main() -> None:
@@ -98,8 +41,9 @@ def main() -> None:
     args = parser.parse_args()
     codes = args.code.split(",")
     with contextlib.ExitStack() as stack:
-        targets = [stack.enter_context(serving(code, str(n), args.db, args.classifier,
-                                               args.server))
+        targets = [stack.enter_context(serving(code, f"cmp{n}", db=args.db,
+                                               classifier=args.classifier,
+                                               server=args.server))
                    for n, code in enumerate(codes)]
         sessions = [Session(port, "benchreader", "bench-Password-1") for port, _ in targets]
         for j in range(args.warmup):

@@ -9,16 +9,15 @@ run.py deploys it; and the client's median latency.
 
 CPU comes from /proc (utime + stime) before and after the timed posts, so it counts
 every thread and child, whatever else the machine does; processes that used under
-0.02 s are left out. Its own database and Redis prefix, dropped afterwards; loopback
-only, bounded in count.
+0.02 s are left out. --classifier off is run.py's light run (VECHE_CLASSIFIER=0: no
+scorer). Its own database and Redis prefix (bench/serving.py), dropped afterwards;
+loopback only, bounded in count.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shutil
 import statistics
 import sys
 import time
@@ -27,21 +26,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import (  # noqa: E402
-    PY,
-    REDIS_URL,
-    WORK,
-    Server,
-    Session,
-    comment_text,
-    create_pg_database,
-    drop_pg_database,
-    drop_redis_keys,
-    env_for,
-    free_port,
-    script,
-    veche,
-)
+from run import WORK, Session, comment_text  # noqa: E402
+from serving import serving  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -93,60 +79,29 @@ def one_run(code: str, classifier: str, posts: int, spy: str = "",
             http_server: str = "granian") -> None:
     """One fresh database and server running `code` ("current" or an older src
     directory); prints the latency and every busy process's CPU per post."""
-    var = WORK / f"post-cpu-{os.getpid()}"
-    shutil.rmtree(var, ignore_errors=True)
-    var.mkdir(parents=True)
-    pg_name = f"veche_postcpu_{os.getpid()}"
-    url = create_pg_database(pg_name)
-    prefix = f"veche-postcpu-{os.getpid()}"
-    (var / "post_cpu_settings.py").write_text(
-        "from bench_settings import *  # noqa: F403\n"
-        f"VECHE_CLASSIFIER_ENABLED = {classifier == 'on'}\n")
-    path = f"{HERE}{os.pathsep}{var}"
-    if code != "current":
-        path = f"{code}{os.pathsep}{path}"
-    env = env_for(var, url, PYTHONPATH=path, VECHE_SERVER=http_server,
-                  REDIS_URL=REDIS_URL, VECHE_REDIS_PREFIX=prefix)
-    try:
-        veche(env, "migrate", "--noinput", "-v0")
-        veche(env, "collectstatic", "--noinput", "-v0")
-        thread_id = json.loads(script(env, "setup_bench.py").strip().splitlines()[-1])[
-            "bench-post"]
-        port = free_port()
-        server = Server(
-            [PY, "-m", "veche.cli", "serve", "--port", str(port), "--workers", "2",
-             "--threads", "4", "--no-collectstatic"],
-            {**env, "DJANGO_SETTINGS_MODULE": "post_cpu_settings"}, port,
-            var / "serve.log", "/health",
-        )
-        try:
-            session = Session(port, "benchreader", "bench-Password-1")
-            for j in range(10):  # warm-up
-                session.post_comment(thread_id, comment_text("warm", 0, j))
-            before = cpu_ticks()
-            spies = start_spies(spy, before, port)
-            latencies = []
-            for j in range(posts):
-                t0 = time.perf_counter()
-                status, _ = session.post_comment(thread_id, comment_text("cpu", 0, j))
-                latencies.append(time.perf_counter() - t0)
-                if status not in (201, 202):
-                    raise RuntimeError(f"post answered {status}")
-            after = cpu_ticks()
-            stop_spies(spies)
-        finally:
-            server.stop()
-        print(f"{code}, {http_server}, classifier {classifier}: {posts} posts, median latency "
-              f"{statistics.median(latencies) * 1000:.2f} ms")
-        used = {pid: (ticks - before.get(pid, (0, ""))[0], command)
-                for pid, (ticks, command) in after.items()}
-        for ticks, command in sorted(used.values(), reverse=True):
-            if ticks / TICK >= 0.02:
-                print(f"  {ticks / TICK * 1000 / posts:5.2f} ms CPU a post  {command}")
-    finally:
-        drop_pg_database(pg_name)
-        drop_redis_keys(prefix)
-        shutil.rmtree(var, ignore_errors=True)
+    with serving(code, "postcpu", classifier=classifier, server=http_server) as (
+            port, thread_id):
+        session = Session(port, "benchreader", "bench-Password-1")
+        for j in range(10):  # warm-up
+            session.post_comment(thread_id, comment_text("warm", 0, j))
+        before = cpu_ticks()
+        spies = start_spies(spy, before, port)
+        latencies = []
+        for j in range(posts):
+            t0 = time.perf_counter()
+            status, _ = session.post_comment(thread_id, comment_text("cpu", 0, j))
+            latencies.append(time.perf_counter() - t0)
+            if status not in (201, 202):
+                raise RuntimeError(f"post answered {status}")
+        after = cpu_ticks()
+        stop_spies(spies)
+    print(f"{code}, {http_server}, classifier {classifier}: {posts} posts, median latency "
+          f"{statistics.median(latencies) * 1000:.2f} ms")
+    used = {pid: (ticks - before.get(pid, (0, ""))[0], command)
+            for pid, (ticks, command) in after.items()}
+    for ticks, command in sorted(used.values(), reverse=True):
+        if ticks / TICK >= 0.02:
+            print(f"  {ticks / TICK * 1000 / posts:5.2f} ms CPU a post  {command}")
 
 
 def main() -> None:
