@@ -20,6 +20,14 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture(autouse=True)
+def _every_app_migrated_again_after():
+    """Whatever a test took back (another app's migrations too), the tests after it
+    find the whole schema."""
+    yield
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_comments_written_before_the_digest_get_theirs():
     old = _migrate(BEFORE)
@@ -62,3 +70,24 @@ def test_a_writer_that_does_not_know_the_digest_can_still_insert():
              "published", "2026-01-01T00:00:00Z", "", ""])
     Comment = new.get_model("discussion", "Comment")
     assert Comment.objects.get(thread=thread).body_digest == 0
+
+
+def _indexed_columns() -> dict[str, list[str]]:
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, "discussion_comment")
+    return {name: info["columns"] for name, info in found.items() if info["index"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_index_migrations_go_both_ways_without_one_transaction():
+    """0004 and 0005 build and drop their indexes outside a transaction (CONCURRENTLY on
+    PostgreSQL); taken back and applied again, the indexes are what each step says."""
+    _migrate([("discussion", "0003_comment_author_index_in_recent")])
+    before = _indexed_columns()
+    assert ["root_id"] in before.values() and ["thread_id"] in before.values()
+    assert "comment_root_path" not in before and "comment_author_digest" not in before
+    _migrate(AFTER)
+    after = _indexed_columns()
+    assert after["comment_root_path"] == ["root_id", "path"]
+    assert after["comment_author_digest"] == ["author_id", "body_digest"]
+    assert ["root_id"] not in after.values() and ["thread_id"] not in after.values()

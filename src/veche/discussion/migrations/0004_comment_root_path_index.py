@@ -1,15 +1,19 @@
 """Comment.root's own index becomes (root, path): the replies of a page's top-level
 comments are read by root in thread order, where SQLite had walked the whole thread
 along (thread, path). The old index is dropped by name, not by AlterField, which on
-SQLite would copy the whole comment table to change nothing else."""
+SQLite would copy the whole comment table to change nothing else. On PostgreSQL both
+happen CONCURRENTLY (not in one transaction), so posting goes on meanwhile."""
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+from veche.core.migration_ops import AddIndexOnline, drop_index_online
 
 INDEX = "discussion_comment_root_id_f40ea2bb"  # the name Django gave it
 
 
 class Migration(migrations.Migration):
+    atomic = False
 
     dependencies = [
         ("discussion", "0003_comment_author_index_in_recent"),
@@ -32,13 +36,10 @@ class Migration(migrations.Migration):
                 ),
             ],
             database_operations=[
-                migrations.RunSQL(
-                    f"DROP INDEX IF EXISTS {INDEX}",
-                    reverse_sql=f'CREATE INDEX {INDEX} ON "discussion_comment" ("root_id")',
-                ),
+                drop_index_online(INDEX, "discussion_comment", ["root_id"]),
             ],
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="comment",
             index=models.Index(fields=["root", "path"], name="comment_root_path"),
         ),
