@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
@@ -111,3 +112,23 @@ def test_bad_line_is_named_and_nothing_stored(make_user, tmp_path):
     with pytest.raises(CommandError, match="line 6: not JSON"):
         call_command("import", str(path), "--no-progress", stdout=StringIO())
     assert User.objects.count() == 0
+
+
+def test_times_keep_their_microseconds_through_the_round_trip(make_user, tmp_path):
+    thread = build_site(make_user)
+    root = Comment.objects.get(thread=thread, seq=1)
+    # 400 µs into a whole second was written ".000" by one export and without a
+    # fraction by the next, and the microseconds were lost either way.
+    edited_at = datetime(2026, 3, 4, 5, 6, 7, 400, tzinfo=UTC)
+    created_at = datetime(2026, 3, 4, 5, 0, 0, 123456, tzinfo=UTC)
+    Comment.objects.filter(pk=root.pk).update(edited_at=edited_at, created_at=created_at)
+    first = export()
+    path = tmp_path / "site.jsonl"
+    path.write_text("\n".join(first) + "\n")
+    call_command("flush", interactive=False, verbosity=0)
+
+    call_command("import", str(path), "--no-progress", stdout=StringIO())
+
+    again = Comment.objects.get(pk=root.pk)
+    assert (again.edited_at, again.created_at) == (edited_at, created_at)
+    assert comparable(export()) == comparable(first)

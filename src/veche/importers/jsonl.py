@@ -19,6 +19,7 @@ Volatile: only the header's "exported_at" differs between two exports of one sit
 
 from __future__ import annotations
 
+import datetime
 import json
 import resource
 import time
@@ -109,6 +110,18 @@ def _label(model: type[models.Model]) -> str:
     return model._meta.label_lower
 
 
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Times with their microseconds: Django's encoder cuts them to milliseconds, so a
+    comment's time changed in the round trip, and one that fell in a whole second's first
+    millisecond was written differently by the next export."""
+
+    def default(self, o: object) -> object:
+        if isinstance(o, datetime.datetime | datetime.time):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
+
+
 def iter_export_lines() -> Iterator[str]:
     chosen = export_models()
     header = {
@@ -126,15 +139,12 @@ def iter_export_lines() -> Iterator[str]:
         m2m = [f.name for f in model._meta.local_many_to_many if f.name in fields]
         if m2m:
             queryset = queryset.prefetch_related(*m2m)
-            objects = queryset.iterator(chunk_size=CHUNK)
-        else:
-            objects = queryset.iterator(chunk_size=CHUNK)
-        for obj in objects:
+        for obj in queryset.iterator(chunk_size=CHUNK):
             (data,) = serializers.serialize(
                 "python", [obj], fields=fields, use_natural_foreign_keys=True
             )
             yield json.dumps(
-                {"type": "object", **data}, cls=DjangoJSONEncoder, sort_keys=True,
+                {"type": "object", **data}, cls=ExactJSONEncoder, sort_keys=True,
                 ensure_ascii=False,
             )
 
