@@ -481,11 +481,18 @@ def wrk(url: str, seconds: int = 8, connections: int = 32) -> float | None:
 def db_counts(env: dict, thread_id: int, tag: str) -> dict:
     code = (
         "from veche.discussion.models import Comment;"
-        "from django.db.models import Count;"
+        "from veche.moderation.classifier.models import ClassifierState;"
+        "from django.db.models import Count, F;"
+        "from datetime import timedelta;"
         "import json;"
         f"q=Comment.objects.filter(thread_id={thread_id},"
         f" body_markdown__startswith='Bench {tag} ');"
-        "print(json.dumps({'rows': q.count(),"
+        # Scored by the posting check itself, not by a re-check after a scorer that did
+        # not answer in time: the state is written with the comment, microseconds after
+        # its time.
+        "inline=ClassifierState.objects.filter(comment__in=q, state='scored',"
+        " scored_at__lte=F('comment__created_at') + timedelta(seconds=0.1)).count();"
+        "print(json.dumps({'rows': q.count(), 'scored_inline': inline,"
         " 'distinct': q.values('body_markdown').distinct().count(),"
         " 'statuses': dict(q.order_by().values_list('status').annotate(n=Count('pk'))),"
         " 'ids': list(q.values_list('pk', flat=True))}))"
@@ -692,7 +699,16 @@ def isso_conf(var: Path, port: int) -> Path:
 
 
 def isso_server(venv: Path, conf: Path, port: int) -> Server:
-    """Isso under gunicorn, 2 workers x 4 threads, as Veche's `veche serve`."""
+    """Isso under gunicorn, 2 workers x 4 threads, as Veche's `veche serve`. Its
+    database is created first by one process: two workers booting on a fresh one race to
+    write its preferences, and the loser exits (UNIQUE constraint failed:
+    preferences.key), which left a run without its posting figures."""
+    subprocess.run(  # noqa: S603 - the peer's own interpreter and package
+        [str(venv / "bin" / "python"), "-c",
+         "import sys; from isso import config, db; "
+         "conf = config.load(config.default_file(), sys.argv[1]); "
+         "db.SQLite3(conf.get('general', 'dbpath'), conf)", str(conf)],
+        check=True, timeout=120, capture_output=True)
     return Server(
         [str(venv / "bin" / "gunicorn"), "-w", "2", "--threads", "4", "-k", "gthread",
          "-b", f"127.0.0.1:{port}", "isso.run"],
@@ -933,6 +949,8 @@ def write_report(report: dict, args: argparse.Namespace) -> Path:
                     f"- {key}: {p['sent']} posts by {p['clients']} clients in {p['seconds']:.1f}"
                     f" s = **{p['per_second']:.0f}/s**; statuses {p['statuses']};"
                     f" database rows {p['db']['rows']}, distinct {p['db']['distinct']}"
+                    + (f", scored by the posting check {p['db']['scored_inline']}"
+                       if key != "post_sequential_light" and "scored_inline" in p["db"] else "")
                     + post_latency(p))
         rss = [round(x, 1) for x in r.get("peak_rss_mb", [])]
         lines.append(f"- peak RSS per web worker (MB): {rss}; all processes by role:"

@@ -326,6 +326,7 @@ VECHE_CLASSIFIER_HOLD_EN = env_float("VECHE_CLASSIFIER_HOLD_EN")
 VECHE_CLASSIFIER_HOLD_RU = env_float("VECHE_CLASSIFIER_HOLD_RU")
 VECHE_CLASSIFIER_REJECT = env_float("VECHE_CLASSIFIER_REJECT")
 VECHE_CLASSIFIER_TIMEOUT = env_float("VECHE_CLASSIFIER_TIMEOUT", 0.15)
+VECHE_SCORER_SLICE_MS = env_float("VECHE_SCORER_SLICE_MS", 20.0)
 # Rank titles (VECHE_RANKS) and trust thresholds (VECHE_TRUST_THRESHOLDS) default to the
 # military ladder and Discourse-like levels in veche/moderation/conf.py; set them here
 # to override.

@@ -12,6 +12,10 @@ VECHE_CLASSIFIER_HOLD              hold at or above this score (None: the model'
 VECHE_CLASSIFIER_HOLD_EN           the hold threshold for English (Russian: _RU) in place
                                    of the model's own for that language (None: the model's)
 VECHE_CLASSIFIER_REJECT            reject at or above this score (None: never)
+VECHE_SCORER_SLICE_MS              the scorer's CPU slice on Linux 6.12+ (20; 0: the
+                                   kernel's default), longer than the request path's so
+                                   that a waking web worker or database backend preempts
+                                   it (core.cpu_slice)
 """
 
 from __future__ import annotations
@@ -68,3 +72,7 @@ def language_thresholds() -> dict[str, float]:
         if value is not None:
             out[lang] = float(value)
     return out
+
+
+def scorer_slice_ms() -> float:
+    return float(getattr(settings, "VECHE_SCORER_SLICE_MS", 20.0) or 0.0)

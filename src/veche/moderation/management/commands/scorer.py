@@ -20,12 +20,16 @@ class Command(BaseCommand):
                             help="do not re-check unscored comments at start")
 
     def handle(self, *args, socket=None, port=None, no_sweep=False, **options):
+        from veche.core.cpu_slice import set_process_slice
         from veche.core.settle import freeze_loaded
         from veche.moderation.classifier.model import load
         from veche.moderation.classifier.server import make_server
 
         classifier = load()
         freeze_loaded()  # the model's objects stay out of full collections
+        if conf.scorer_slice_ms():
+            # Before the server's threads start: they inherit it.
+            set_process_slice(conf.scorer_slice_ms())
         port = port or (None if socket else conf.port())
         path = socket or conf.socket_path()
         server = make_server(socket_path=path, port=port, classifier=classifier)
