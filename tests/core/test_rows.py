@@ -68,3 +68,36 @@ def test_extra_columns_come_in_the_same_select_as_attributes():
     assert len(queries) == 1
     assert bool(found.title_matches) and found.plus == 5 and found.title == "Extras"
     assert by_pk(Thread, 987654, extras) is None
+
+
+def test_partial_rows_load_the_fields_asked_for_and_defer_the_rest(make_user):
+    from tests.discussion.factories import add_comment
+    from veche.discussion.models import Comment
+    from veche.discussion.selectors import COMMENT_FIELDS
+
+    author = make_user("partial", display_name="Partial P.")
+    thread = make_thread("page:partial")
+    root = add_comment(thread, author, "Root *text*")
+    reply = add_comment(thread, author, "A reply", root)
+    every = {f.attname for f in Comment._meta.concrete_fields}
+    own = {name for name in COMMENT_FIELDS if "__" not in name}
+    shapes = [  # a queryset, and the fields its instances must leave deferred
+        (Comment.objects.select_related("author", "quoted_comment").only(*COMMENT_FIELDS),
+         every - own),
+        (Comment.objects.defer("body_markdown", "ip_address"), {"body_markdown", "ip_address"}),
+        (Comment.objects.only("path"), every - {"id", "path"}),
+        (Comment.objects.all(), set()),
+    ]
+    for queryset, deferred in shapes:
+        for ours in queryset.filter(pk__in=[root.pk, reply.pk]).order_by("pk"):
+            assert ours.get_deferred_fields() == deferred
+            whole = Comment.objects.get(pk=ours.pk)
+            assert {n: ours.__dict__[n] for n in every - deferred} == {
+                n: getattr(whole, n) for n in every - deferred}
+            assert not ours._state.adding and ours._state.db == "default"
+    loaded = shapes[0][0].get(pk=reply.pk)
+    assert loaded.author.get_deferred_fields() == {
+        f.attname for f in type(author)._meta.concrete_fields
+        if f.attname not in ("id", "username", "display_name")}
+    assert loaded.author.public_name == "Partial P."
+    assert loaded.body_markdown == "A reply"  # a deferred field still loads on access

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 
-from veche.core.rows import by_pk
+from veche.core.rows import PartialRowsFromDb, by_pk
 
 
 class Role(models.TextChoices):
@@ -37,7 +37,7 @@ class UserManager(DjangoUserManager):
         return super().get(*args, **kwargs)
 
 
-class User(AbstractUser):
+class User(PartialRowsFromDb, AbstractUser):
     display_name = models.CharField(max_length=150, blank=True)
     # Created by an import for a name seen in another system: it cannot sign in,
     # and its name stays reserved until a person claims it by verifying the e-mail.

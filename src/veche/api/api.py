@@ -17,6 +17,7 @@ from veche.api.auth import AUTH, optional_user
 from veche.api.docs import OfflineSwagger
 from veche.api.models import ApiToken, TokenKind
 from veche.api.origins import normalise_origin
+from veche.api.renderer import ORJSONRenderer
 from veche.api.schemas import (
     MAX_ID,
     CommentIn,
@@ -56,6 +57,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     docs=OfflineSwagger(),
+    renderer=ORJSONRenderer(),
 )
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]

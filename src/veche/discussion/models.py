@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from veche.core.rows import PartialRowsFromDb
 from veche.discussion.text import body_digest
 
 SEQ_WIDTH = 6  # 36**6 ≈ 2.2 billion comments per thread
@@ -80,7 +81,7 @@ HIDDEN_STATUSES = frozenset(
 )
 
 
-class Comment(models.Model):
+class Comment(PartialRowsFromDb, models.Model):
     # No index of its own: (thread, path) and (thread, seq) serve every lookup by thread.
     thread = models.ForeignKey(
         Thread, on_delete=models.CASCADE, related_name="comments", db_index=False
