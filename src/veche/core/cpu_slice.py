@@ -42,8 +42,8 @@ def _call(number: int, *args: object) -> None:
         raise OSError(error, os.strerror(error))
 
 
-def current_slice_ns(tid: int = 0) -> int | None:
-    """The thread's slice as the kernel reports it (None where it cannot be asked)."""
+def _attributes(tid: int) -> tuple | None:
+    """The thread's struct sched_attr, unpacked (None where it cannot be asked)."""
     calls = _syscalls()
     if calls is None:
         return None
@@ -52,25 +52,29 @@ def current_slice_ns(tid: int = 0) -> int | None:
         _call(calls[1], tid, buffer, _ATTR.size, 0)
     except OSError:
         return None
-    return _ATTR.unpack(buffer.raw)[5]
+    return _ATTR.unpack(buffer.raw)
+
+
+def current_slice_ns(tid: int = 0) -> int | None:
+    """The thread's slice as the kernel reports it (None where it cannot be asked)."""
+    attributes = _attributes(tid)
+    return None if attributes is None else attributes[5]
 
 
 def set_slice(milliseconds: float, tid: int = 0) -> bool:
     """Give the thread (0: the calling one) and what it starts later this slice, keeping
     its policy and nice; 0 gives back the kernel's default. False when not done: another
     platform, or a real-time or idle policy, which this leaves alone."""
-    calls = _syscalls()
-    if calls is None:
+    attributes = _attributes(tid)
+    if attributes is None:
         return False
-    buffer = ctypes.create_string_buffer(_ATTR.size)
+    _size, policy, _flags, nice, priority, *_ = attributes
+    if policy not in _FAIR_POLICIES:
+        return False
+    wanted = _ATTR.pack(_ATTR.size, policy, 0, nice, priority,
+                        int(milliseconds * 1_000_000), 0, 0)
     try:
-        _call(calls[1], tid, buffer, _ATTR.size, 0)
-        _size, policy, _flags, nice, priority, *_ = _ATTR.unpack(buffer.raw)
-        if policy not in _FAIR_POLICIES:
-            return False
-        wanted = _ATTR.pack(_ATTR.size, policy, 0, nice, priority,
-                            int(milliseconds * 1_000_000), 0, 0)
-        _call(calls[0], tid, ctypes.create_string_buffer(wanted, _ATTR.size), 0)
+        _call(_syscalls()[0], tid, ctypes.create_string_buffer(wanted, _ATTR.size), 0)
     except OSError:
         return False
     return True
