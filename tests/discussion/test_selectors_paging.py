@@ -99,8 +99,8 @@ def sqlite_steps(read) -> int:
     return counted[0]
 
 
-def test_a_subtree_cut_at_the_end_of_a_page_continues_on_demand(people, settings):
-    settings.VECHE_PAGE_SIZE = 10
+def cut_page_thread(people):
+    """Page size 10: "first" and 3 replies, "second" and 8 (cut after 5), "third"."""
     t = make_thread()
     first = add_comment(t, people[0], "first")
     for i in range(3):
@@ -108,6 +108,13 @@ def test_a_subtree_cut_at_the_end_of_a_page_continues_on_demand(people, settings
     second = add_comment(t, people[0], "second")
     replies = [add_comment(t, people[2], f"s{i}", second) for i in range(8)]
     third = add_comment(t, people[0], "third")
+    t.refresh_from_db()
+    return t, (first, second, third), replies
+
+
+def test_a_subtree_cut_at_the_end_of_a_page_continues_on_demand(people, settings):
+    settings.VECHE_PAGE_SIZE = 10
+    t, (first, second, third), replies = cut_page_thread(people)
     page1 = get_thread_page(t, viewer=Viewer())
     assert [n.comment.pk for n in page1.roots] == [first.pk, second.pk]
     assert shown(page1.roots) == 10
@@ -128,19 +135,6 @@ def test_a_subtree_cut_at_the_end_of_a_page_continues_on_demand(people, settings
     assert locate_comment(third, viewer=Viewer()) == ("page", 2, "")
 
 
-def cut_page_thread(people):
-    """Page size 10: "first" and 3 replies, "second" and 8 (cut after 5), "third"."""
-    t = make_thread()
-    first = add_comment(t, people[0], "first")
-    for i in range(3):
-        add_comment(t, people[1], f"f{i}", first)
-    second = add_comment(t, people[0], "second")
-    replies = [add_comment(t, people[2], f"s{i}", second) for i in range(8)]
-    add_comment(t, people[0], "third")
-    t.refresh_from_db()
-    return t, second, replies
-
-
 def test_a_page_ending_in_a_cut_subtree_reads_its_comments_in_one_query(people, settings):
     from django.test.utils import CaptureQueriesContext
 
@@ -157,7 +151,7 @@ def test_a_page_ending_in_a_cut_subtree_reads_its_comments_in_one_query(people, 
 
 def test_a_cut_subtree_that_lost_replies_since_its_layout_shows_those_left(people, settings):
     settings.VECHE_PAGE_SIZE = 10
-    t, second, replies = cut_page_thread(people)
+    t, (_, second, _), replies = cut_page_thread(people)
     get_thread_page(t, viewer=Viewer())  # the layout expects 5 of second's replies
     # Gone without a new thread version, as between a layout read and the rows' read.
     type(second).objects.filter(pk__in=[r.pk for r in replies[2:]]).delete()
