@@ -539,8 +539,9 @@ def bench_veche(db: str, sizes: list[int], requests: int, report: dict, variant:
             script(env, "export_thread.py", f"bench-{n}", str(WORK / f"thread-{n}.json"))
         for cached in (True, False):
             port = free_port()
-            # Uncached: no full-page cache and every whole-thread document built anew.
+            # Uncached: no full-page cache, every whole-thread document and API page built anew.
             extra = {"VECHE_PAGE_CACHE": "1" if cached else "0",
+                     "VECHE_API_PAGE_CACHE": "1" if cached else "0",
                      "VECHE_THREAD_JSON_FILES_BYTES": str(256 * 1024 * 1024 if cached else 0)}
             server_env = {**env, **extra}
             if variant == "head":
@@ -566,6 +567,10 @@ def bench_veche(db: str, sizes: list[int], requests: int, report: dict, variant:
                     (WORK / "page.html").write_bytes(conn.getresponse().read())
                     conn.close()
                     r.update(bench_thread_json(port, ids, sizes, requests, "_files"))
+                    api = {n: f"/api/v1/threads/{ids[f'bench-{n}']}/comments" for n in sizes}
+                    timed = timed_gets_side_by_side(port, list(api.values()), requests)
+                    for n, path in api.items():
+                        r[f"api_page_cached_{n}"] = timed[path]
                     continue
                 session = Session(port, "benchreader", "bench-Password-1")
                 cookie = {"Cookie": "; ".join(f"{k}={v}" for k, v in session.cookies.items())}
@@ -990,7 +995,9 @@ def write_report(report: dict, args: argparse.Namespace) -> Path:
                          f" **{v['per_second'] / x['per_second']:.2f}×** (150/s against the"
                          " 118/s the issue measured for Isso: 1.27×)")
         lines += _xtd_ratios(r, report.get("xtd", {}), args.sizes)
-        for what, key in (("first page", "page_anon_uncached"), ("API first page", "api_page")):
+        for what, key in (("first page", "page_anon_uncached"),
+                          ("API first page, built", "api_page"),
+                          ("API first page, from the version's cache", "api_page_cached")):
             a, b = r.get(f"{key}_{args.sizes[0]}"), r.get(f"{key}_{args.sizes[-1]}")
             if a and b and len(args.sizes) > 1:
                 lines.append(f"- {what} {args.sizes[-1]} / {args.sizes[0]} comments:"

@@ -21,8 +21,13 @@ _encoder = NinjaJSONEncoder()
 OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
 
+def render_json(data: Any) -> bytes:
+    """The API's JSON of a value (an orjson.Fragment inside is written as it is)."""
+    return orjson.dumps(data, default=_encoder.default, option=OPTIONS)
+
+
 class ORJSONRenderer(BaseRenderer):
     media_type = "application/json"
 
     def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
-        return orjson.dumps(data, default=_encoder.default, option=OPTIONS)
+        return render_json(data)

@@ -267,6 +267,9 @@ VECHE_SUBTREE_PREVIEW = env_int("VECHE_SUBTREE_PREVIEW", 50)
 # the thread's version on every hit; the time bounds changes nothing else announces.
 VECHE_PAGE_CACHE = env_bool("VECHE_PAGE_CACHE", True)
 VECHE_PAGE_CACHE_SECONDS = env_int("VECHE_PAGE_CACHE_SECONDS", 300)
+# The API's thread pages as anonymous readers get them (veche.api.page_cache), written
+# once per thread version; 0 builds every one afresh.
+VECHE_API_PAGE_CACHE = env_bool("VECHE_API_PAGE_CACHE", True)
 # Bytes of cached pages each worker keeps in its own memory (LRU; Redis is the second level).
 VECHE_PAGE_CACHE_LOCAL_BYTES = env_int("VECHE_PAGE_CACHE_LOCAL_BYTES", 64 * 1024 * 1024)
 # Bytes of whole-thread JSON documents (GET /t/<id>/comments.json for anonymous readers)
