@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import Model
 from django.utils.dateparse import parse_datetime
 
+from veche.accounts.session_user import session_user_of
 from veche.core.rows import columns, instance
 
 # (SQL expression, parameters). The expression refers to the participant's row as
@@ -86,22 +87,46 @@ def participant_facts_and_row(
         pk = model._meta.pk.to_python(pk)
     except ValidationError:  # a key that cannot be one finds nothing
         return {}, None
+    # A user not loaded yet (accounts.session_user): their row comes in this query too.
+    unloaded = session_user_of(user)
+    user_pk = unloaded.session_pk() if unloaded is not None else None
+    if user_pk is None:
+        unloaded = None
+        user_pk = user.pk
     names, expressions, params = _selected(facts)
     other = connection.ops.quote_name("row_of")
     selected = [participant_id(), *expressions, columns(model, other)]
+    user_model = get_user_model()
+    extras = {}
+    if unloaded is not None:
+        from veche.accounts.mfa_policy import needs_setup_fact
+
+        extras = needs_setup_fact(PARTICIPANT)
+    if unloaded is not None:
+        selected.append(columns(user_model, PARTICIPANT))
+        selected += [f"({sql})" for sql, _ in extras.values()]
+        params += [p for _, extra in extras.values() for p in extra]
     sql = (
         f"SELECT {', '.join(selected)} FROM {table(model)} {other}"  # noqa: S608
-        f" LEFT JOIN {table(get_user_model())} {PARTICIPANT} ON {participant_id()} = %s"
+        f" LEFT JOIN {table(user_model)} {PARTICIPANT} ON {participant_id()} = %s"
         f" WHERE {other}.{column(model, model._meta.pk.name)} = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, user.pk, pk])
+        cursor.execute(sql, [*params, user_pk, pk])
         row = cursor.fetchone()
     if row is None:
         return {}, None
-    found = instance(model, row[1 + len(names):])
+    start = 1 + len(names)
+    end = start + len(model._meta.concrete_fields)
+    found = instance(model, row[start:end])
     if row[0] is None:  # the user's row is gone
         return {}, found
+    if unloaded is not None:
+        tail = end + len(user_model._meta.concrete_fields)
+        participant = instance(user_model, row[end:tail])
+        for name, value in zip(extras, row[tail:], strict=True):
+            setattr(participant, name, value)
+        unloaded.hand_over(participant)
     return dict(zip(names, row[1:1 + len(names)], strict=True)), found
 
 

@@ -25,26 +25,27 @@ def required() -> bool:
     return bool(getattr(settings, "VECHE_MFA_REQUIRED", False))
 
 
-def needs_setup_fact() -> dict[str, tuple[str, list]]:
-    """{NEEDS_SETUP: (SQL, parameters)} over the user's table, for by_pk; nothing when
-    no second factor is required."""
+def needs_setup_fact(alias: str | None = None) -> dict[str, tuple[str, list]]:
+    """{NEEDS_SETUP: (SQL, parameters)} over the user's table (named as in its
+    db_table, or as `alias`, quoted), for by_pk; nothing when no second factor is
+    required."""
     if not required():
         return {}
     groups = tuple(settings.VECHE_MFA_REQUIRED_GROUPS)
-    return {NEEDS_SETUP: (_needs_setup_sql(len(groups)), [*groups, _totp()])}
+    return {NEEDS_SETUP: (_needs_setup_sql(len(groups), alias), [*groups, _totp()])}
 
 
 @cache
-def _needs_setup_sql(group_count: int) -> str:
+def _needs_setup_sql(group_count: int, alias: str | None) -> str:
     from allauth.mfa.models import Authenticator
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
     user = get_user_model()
     membership = user.groups.through
-    me = f"{table(user)}.{column(user, 'id')}"
-    powerful = [f"{table(user)}.{column(user, 'is_superuser')}",
-                f"{table(user)}.{column(user, 'is_staff')}"]
+    row = alias or table(user)
+    me = f"{row}.{column(user, 'id')}"
+    powerful = [f"{row}.{column(user, 'is_superuser')}", f"{row}.{column(user, 'is_staff')}"]
     if group_count:
         names = ", ".join(["%s"] * group_count)
         powerful.append(

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from veche.accounts.facts import Fact, column, participant_facts, participant_id, table
+from veche.accounts.session_user import session_user_of
 
 # Other apps' reasons to refuse (moderation's suspensions and bans). A provider gets a
 # signed-in, verified user and the facts read about them (accounts.facts) and returns
@@ -76,5 +77,10 @@ def participation_refusal(
 
 
 def may_need_facts(user: Any) -> bool:
-    """False when the refusal is known without reading the database."""
+    """False when the refusal is known without reading the database. A user not loaded
+    yet whose session names them (accounts.session_user) may: their row comes with the
+    facts, and participation_refusal() asks the rest then."""
+    unloaded = session_user_of(user)
+    if unloaded is not None and unloaded.session_pk() is not None:
+        return True
     return _refusal_without_query(user) is None

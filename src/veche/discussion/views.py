@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
+from veche.accounts.session_user import user_read_with_its_query
 from veche.core.rows import by_pk
 from veche.core.urlbuild import url_maker
 from veche.discussion import actions
@@ -85,6 +86,7 @@ def _form_page(
 
 
 @require_POST
+@user_read_with_its_query  # the author's row comes with the facts and the thread
 def post(request: HttpRequest, thread_id: int) -> HttpResponse:
     form = ParsedComment(request.POST)  # every field is optional; the action checks content
     data = form.cleaned_data
