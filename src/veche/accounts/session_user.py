@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib import auth
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject, empty
+from django.utils.functional import LazyObject, SimpleLazyObject, empty
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,15 +83,12 @@ class SessionUser(SimpleLazyObject):
     def session_pk(self) -> Any | None:
         """The user id the session names, before the user is loaded (None once loaded,
         or when the session names nobody Django's get_user would load)."""
-        if self.loaded:
+        state = self.__dict__
+        if state["_wrapped"] is not empty:
             return None
-        session = self.__dict__["_request"].session
-        try:
-            backend = session[auth.BACKEND_SESSION_KEY]
-            pk = auth._get_user_session_key(self.__dict__["_request"])
-        except (KeyError, ValueError, TypeError):
-            return None
-        return pk if backend in settings.AUTHENTICATION_BACKENDS else None
+        if "_session_pk" not in state:
+            state["_session_pk"] = _session_pk(state["_request"])
+        return state["_session_pk"]
 
     def hand_over(self, row: Any) -> None:
         """The user's row, read by the view's query: loading takes it, once."""
@@ -108,6 +105,26 @@ class SessionUser(SimpleLazyObject):
         if not self.loaded:
             self._setup()
         return self.__dict__["_wrapped"].pk
+
+
+def _session_pk(request: HttpRequest) -> Any | None:
+    session = request.session
+    try:
+        backend = session[auth.BACKEND_SESSION_KEY]
+        pk = auth._get_user_session_key(request)
+    except (KeyError, ValueError, TypeError):
+        return None
+    return pk if backend in settings.AUTHENTICATION_BACKENDS else None
+
+
+def loaded_user(user: Any) -> Any:
+    """The user itself for a lazy request.user that has been loaded (each attribute read
+    through the proxy costs a Python call); anything else as it is."""
+    if isinstance(user, LazyObject):
+        wrapped = user.__dict__.get("_wrapped", empty)
+        if wrapped is not empty:
+            return wrapped
+    return user
 
 
 def session_user_of(user: Any) -> SessionUser | None:

@@ -32,6 +32,7 @@ from veche.accounts.policy import (
     participation_annotations,
     participation_refusal,
 )
+from veche.accounts.session_user import loaded_user
 from veche.core.markup import render_comment_markdown
 from veche.core.rows import by_pk
 from veche.discussion import hooks, inserting, signals
@@ -281,6 +282,7 @@ def post_comment(
         else:
             facts, thread = None, _thread(thread)
         check_can_participate(author, facts)
+        author = loaded_user(author)  # read often below: each read via the proxy is a call
         body = validate_body(body)
         if client_token and facts.get(TOKEN_COMMENT) is not None:
             existing = Comment.objects.filter(pk=facts[TOKEN_COMMENT]).first()
