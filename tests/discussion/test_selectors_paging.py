@@ -210,3 +210,23 @@ def test_a_worker_keeps_the_page_layout_of_each_thread_version(people):
     assert not reads_the_roots()
     add_comment(thread, people[0], "One more")  # a new version, a new layout
     assert reads_the_roots()
+
+
+def test_the_count_behind_a_cut_subtree_is_read_once_per_thread_version(people, settings):
+    from django.test.utils import CaptureQueriesContext
+
+    def counts_read(viewer) -> tuple[int, int]:
+        t.refresh_from_db()
+        with CaptureQueriesContext(connection) as queries:
+            page = get_thread_page(t, viewer=viewer)
+        counts = [q for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+        return len(counts), page.roots[1].more_replies
+
+    settings.VECHE_PAGE_SIZE = 10
+    t, (_, second, _), _ = cut_page_thread(people)
+    assert counts_read(Viewer()) == (1, 3)
+    assert counts_read(Viewer()) == (0, 3)
+    assert counts_read(Viewer(user_id=people[2].pk)) == (0, 3)  # the same for every reader
+    add_comment(t, people[3], "a late reply", second)  # a new version
+    assert counts_read(Viewer()) == (1, 4)
+    assert counts_read(Viewer()) == (0, 4)

@@ -160,8 +160,9 @@ def _layout_entry_for(thread: Thread, sort: str) -> dict[str, Any]:
 
 
 # A layout key names one thread version, so what it holds never changes: a worker may
-# keep a copy (never changed by its readers). Unpickling the layout of a 10,000-comment
-# thread (~3,000 top-level comments) from the cache cost ~1.8 ms of its API page's ~24.
+# keep a copy (its readers only note counts of that version in it: _counted_after).
+# Unpickling the layout of a 10,000-comment thread (~3,000 top-level comments) from the
+# cache cost ~1.8 ms of its API page's ~24.
 _local_layouts: BoundedLRU[dict[str, Any]] = BoundedLRU(
     settings.VECHE_LAYOUT_CACHE_LOCAL_BYTES
 )
@@ -283,7 +284,7 @@ def get_thread_page(
             if node is not None:
                 last = max((c.path for c in rows if c.root_id == rid), default=node.comment.path)
                 node.more_after = last
-                node.more_replies = _count_after(rid, last)
+                node.more_replies = _counted_after(entry, rid, last)
         _finish(nodes, by_id, viewer, first_number=first_number)
     pending = {
         c.author_id for c in rows if c.status == CommentStatus.PENDING and c.author_id is not None
@@ -321,6 +322,24 @@ def _page_rows(whole: list[int], cut: list[tuple[int, int]], visual_depth: int) 
             )
             wanted |= Q(root_id=rid, path__lte=last)
     return list(_comments().filter(wanted, depth__lt=visual_depth).order_by("path"))
+
+
+def _counted_after(entry: dict[str, Any], root_id: int, path: str) -> int:
+    """_count_after, noted in the layout entry of the thread version it was counted in
+    (a worker's kept copy): the next reader of that page, signed in or a moderator
+    whose page is built for them, gets it without a query. The path is in the key, so
+    replies gone without a new version (a delete between the layout's read and the
+    rows') give a new count."""
+    counts = entry.setdefault("counts_after", {})
+    found = counts.get((root_id, path))
+    if found is None:
+        if len(counts) >= COUNTS_KEPT:
+            counts.clear()
+        found = counts[(root_id, path)] = _count_after(root_id, path)
+    return found
+
+
+COUNTS_KEPT = 64  # a version's pages that end in a cut subtree, at most one each
 
 
 def _count_after(root_id: int, path: str) -> int:
