@@ -135,7 +135,9 @@ def _one_text_alone(classifier, text: str, lang: str) -> dict:
     index = F.ngram_buckets(text, lang)
     if len(index):
         norm = 1 / np.sqrt(len(index))
-        ngram_p = _sigmoid(ngrams.b_bin + norm * float(ngrams.w_bin_dense[index].sum()))
+        dense = np.zeros(F.N_BUCKETS, dtype=np.float64)  # weights by bucket, 0 unseen
+        dense[list(ngrams.w_bin)] = list(ngrams.w_bin.values())
+        ngram_p = _sigmoid(ngrams.b_bin + norm * float(dense[index].sum()))
         rows = ngrams.row_of[index]
         rows = rows[rows >= 0]
         ngram_m = softmax(ngrams.b_multi + (norm * ngrams.w_multi[rows].sum(axis=0)
