@@ -11,6 +11,7 @@ import threading
 
 import pytest
 
+from tests.processes import site_env
 from veche.core.cpu_slice import current_slice_ns, set_slice
 
 
@@ -82,13 +83,7 @@ def test_an_idle_policy_is_left_alone():
 
 def test_the_scorer_runs_with_the_configured_slice(tmp_path):
     socket_path = tmp_path / "scorer.sock"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "veche.config.settings",
-        "VECHE_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "VECHE_SCORER_SLICE_MS": "30",
-    }
+    env = site_env(tmp_path, VECHE_SCORER_SLICE_MS="30")
     scorer = subprocess.Popen(  # noqa: S603 - this interpreter, our own command
         [sys.executable, "-m", "veche.cli", "scorer", "--socket", str(socket_path),
          "--no-sweep"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

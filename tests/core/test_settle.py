@@ -3,9 +3,10 @@ passes: loading the WSGI application imports every view and freezes what is aliv
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
+
+from tests.processes import site_env
 
 LOAD_THE_WORKER = """
 import gc
@@ -17,12 +18,7 @@ print(gc.get_freeze_count(), len(gc.get_objects()))
 
 
 def test_loading_the_worker_freezes_what_every_request_needs(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "veche.config.settings",
-        "VECHE_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-    }
+    env = site_env(tmp_path)
     out = subprocess.run(  # noqa: S603 - this interpreter, our own code
         [sys.executable, "-c", LOAD_THE_WORKER], env=env, capture_output=True, text=True,
         timeout=120, check=False,

@@ -4,9 +4,10 @@ classifier's posting check registered, does not import it (it would cost every w
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
+
+from tests.processes import site_env
 
 LOAD_THE_SITE = """
 import sys
@@ -27,13 +28,7 @@ print("numpy" in sys.modules)
 
 
 def test_a_web_worker_never_imports_numpy(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "veche.config.settings",
-        "VECHE_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "VECHE_CLASSIFIER": "1",
-    }
+    env = site_env(tmp_path, VECHE_CLASSIFIER="1")
     out = subprocess.run(  # noqa: S603 - this interpreter, our own code
         [sys.executable, "-c", LOAD_THE_SITE], env=env, capture_output=True, text=True,
         timeout=120, check=False,
