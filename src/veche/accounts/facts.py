@@ -97,12 +97,12 @@ def participant_facts_and_row(
     other = connection.ops.quote_name("row_of")
     selected = [participant_id(), *expressions, columns(model, other)]
     user_model = get_user_model()
-    extras = {}
+    extras: dict[str, Fact] = {}
     if unloaded is not None:
         from veche.accounts.mfa_policy import needs_setup_fact
 
+        # The second-factor answer too: the middleware asks it when the user loads.
         extras = needs_setup_fact(PARTICIPANT)
-    if unloaded is not None:
         selected.append(columns(user_model, PARTICIPANT))
         selected += [f"({sql})" for sql, _ in extras.values()]
         params += [p for _, extra in extras.values() for p in extra]

@@ -12,7 +12,8 @@ database; nothing else changes. The second-factor check runs then, on that row: 
 staff member without one is sent to set it up (MfaSetupRequired) before the view has
 changed anything, as the middleware does on other pages.
 
-On posting this saves one of the three queries before the insert.
+On posting this saves a query and its round trip: the user's row comes with the
+author's facts and the thread.
 """
 
 from __future__ import annotations
