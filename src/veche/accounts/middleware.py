@@ -10,12 +10,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject, empty
 
 from veche.accounts.mfa_policy import needs_mfa_setup
 from veche.accounts.session_user import (
     MfaSetupRequired,
     SessionUser,
+    not_loaded,
     reads_user_with_its_query,
 )
 
@@ -44,7 +44,7 @@ class RequireStaffMFAMiddleware:
         required = getattr(settings, "VECHE_MFA_REQUIRED", False) and not self._exempt(
             request.path
         )
-        if reads_user_with_its_query(view) and _not_loaded(request.user):
+        if reads_user_with_its_query(view) and not_loaded(request.user):
             request.user = SessionUser(
                 request, check_mfa=_refuse_without_mfa if required else _no_check
             )
@@ -62,10 +62,6 @@ class RequireStaffMFAMiddleware:
     @staticmethod
     def _exempt(path: str) -> bool:
         return path.startswith(EXEMPT_PREFIXES) or path == reverse("account_logout")
-
-
-def _not_loaded(user: Any) -> bool:
-    return isinstance(user, SimpleLazyObject) and user.__dict__.get("_wrapped") is empty
 
 
 def _refuse_without_mfa(user: Any) -> None:

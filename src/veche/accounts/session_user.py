@@ -121,11 +121,19 @@ def _session_pk(request: HttpRequest) -> Any | None:
 def loaded_user(user: Any) -> Any:
     """The user itself for a lazy request.user that has been loaded (each attribute read
     through the proxy costs a Python call); anything else as it is."""
+    wrapped = _wrapped(user)
+    return user if wrapped is empty else wrapped
+
+
+def not_loaded(user: Any) -> bool:
+    """A lazy request.user whose row has not been read yet."""
+    return isinstance(user, LazyObject) and _wrapped(user) is empty
+
+
+def _wrapped(user: Any) -> Any:
     if isinstance(user, LazyObject):
-        wrapped = user.__dict__.get("_wrapped", empty)
-        if wrapped is not empty:
-            return wrapped
-    return user
+        return user.__dict__.get("_wrapped", empty)
+    return empty
 
 
 def session_user_of(user: Any) -> SessionUser | None:

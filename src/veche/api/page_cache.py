@@ -22,11 +22,10 @@ from functools import cache as cache_once
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone, translation
 
 from veche.core.pagecache import deploy_id
-from veche.core.presentation import presentation_version
 from veche.discussion.models import Thread
+from veche.discussion.web import page_version_key
 
 KEY_PREFIX = "veche:apipage:v1"
 
@@ -70,21 +69,4 @@ def _deployment() -> str:
 
 
 def _key(thread: Thread, sort: str, page: int) -> str:
-    born = int(thread.created_at.timestamp() * 1_000_000) if thread.created_at else 0
-    return ":".join(
-        str(part)
-        for part in (
-            KEY_PREFIX,
-            thread.pk,
-            born,
-            thread.version,
-            sort,
-            page,
-            translation.get_language() or "",
-            timezone.get_current_timezone_name(),
-            presentation_version(),
-            settings.VECHE_PAGE_SIZE,
-            settings.VECHE_VISUAL_DEPTH,
-            _deployment(),
-        )
-    )
+    return page_version_key(KEY_PREFIX, thread, thread.version, sort, page, _deployment())

@@ -226,19 +226,27 @@ def _tree_key(
 ) -> str | None:
     if version is None or settings.VECHE_PAGE_CACHE_SECONDS <= 0:
         return None
+    visibility = "moderator" if viewer.is_moderator else "reader"
+    return page_version_key("veche:tree:v1", thread, version, sort, page, visibility)
+
+
+def page_version_key(
+    prefix: str, thread: Thread, version: int, sort: str, page: int, *variant: object
+) -> str:
+    """A cache key for what one page of one thread version renders to: everything the
+    rendering depends on besides the reader (`variant`: what else the caller's does)."""
     # created_at too: a recreated database (or a rolled-back test) reuses ids.
     born = int(thread.created_at.timestamp() * 1_000_000) if thread.created_at else 0
-    visibility = "moderator" if viewer.is_moderator else "reader"
     return ":".join(
         str(part)
         for part in (
-            "veche:tree:v1",
+            prefix,
             thread.pk,
             born,
             version,
             sort,
             page,
-            visibility,
+            *variant,
             translation.get_language() or "",
             timezone.get_current_timezone_name(),
             presentation_version(),
